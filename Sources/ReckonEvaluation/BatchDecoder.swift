@@ -1,0 +1,195 @@
+import Foundation
+import ReckonGenerator
+import ReckonKernels
+import ReckonModel
+
+/// One sequence to continue.
+public struct DecodeRequest: Sendable {
+    /// Token ids fed before generation (BOS included by the caller).
+    public var prompt: [Int]
+    /// 0 = greedy (argmax, lowest id on ties); > 0 samples from softmax(logits / temperature).
+    public var temperature: Float
+    /// Seed of this request's own random stream, so a sample does not depend on scheduling.
+    public var seed: UInt64
+
+    public init(prompt: [Int], temperature: Float = 0, seed: UInt64 = 0) {
+        self.prompt = prompt; self.temperature = temperature; self.seed = seed
+    }
+}
+
+/// What came out for one request.
+public struct DecodeResult: Sendable, Equatable {
+    public enum Stop: String, Sendable, Codable { case endToken, tokenLimit, contextFull }
+    /// Generated ids, without the end token.
+    public var tokens: [Int]
+    public var stop: Stop
+}
+
+/// Why a batch could not be decoded.
+public struct DecodingError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Batched autoregressive decoding with a KV cache and continuous batching.
+///
+/// Requests are spread over `workers` threads; each worker owns a `KVCache` with `slots`
+/// sequences. A worker's forward call holds the whole prompt of each newly admitted request
+/// (prefill) and the last token of every running one (decode), so a slot freed by a finished
+/// sequence is refilled at the next step. OpenBLAS runs single-threaded inside the workers.
+/// Results are in request order and do not depend on the thread count, up to floating-point
+/// differences between GEMM shapes.
+public final class BatchDecoder: @unchecked Sendable {
+    public let model: Model
+    public let workers: Int
+    public let slots: Int
+    public let innerThreads: Int
+    let caches: [KVCache]
+
+    /// - Parameters:
+    ///   - threads: total threads; with fewer requests than threads (`expectedRequests`), the spare
+    ///     threads split each worker's GEMMs instead.
+    ///   - slots: sequences decoded together per worker.
+    public init(model: Model, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                slots: Int = 32, expectedRequests: Int = .max) {
+        self.model = model
+        let t = max(1, threads)
+        let w = max(1, min(t, expectedRequests))
+        let inner = max(1, t / w)
+        let perWorker = expectedRequests == .max ? slots : (expectedRequests + w - 1) / w
+        let s = max(1, min(slots, perWorker))
+        workers = w; innerThreads = inner; self.slots = s
+        // Room for a full batch of one-token rows plus a few whole prompts being admitted.
+        let rows = s + 4 * model.config.contextLength
+        caches = (0..<w).map { _ in KVCache(model: model, slots: s, maxRows: rows, innerThreads: inner) }
+    }
+
+    /// Continues every request until the end token (if `stopAtEnd`), `maxNewTokens`, or the
+    /// context length. `progress` is called (from worker threads, serialised) with the number of
+    /// finished requests.
+    public func decode(_ requests: [DecodeRequest], maxNewTokens: Int, stopAtEnd: Bool = true,
+                       progress: ((Int) -> Void)? = nil) throws -> [DecodeResult] {
+        let ctx = model.config.contextLength, V = model.config.vocabSize
+        for (i, r) in requests.enumerated() {
+            guard !r.prompt.isEmpty else { throw DecodingError(message: "request \(i): empty prompt") }
+            guard r.prompt.count <= ctx else {
+                throw DecodingError(message: "request \(i): prompt of \(r.prompt.count) tokens exceeds the context length \(ctx)")
+            }
+            guard r.prompt.count <= caches[0].maxRows - slots else {
+                throw DecodingError(message: "request \(i): prompt of \(r.prompt.count) tokens is too long for one forward call")
+            }
+            guard r.prompt.allSatisfy({ $0 >= 0 && $0 < V }) else { throw DecodingError(message: "request \(i): token id outside the vocabulary") }
+        }
+        var results = [DecodeResult?](repeating: nil, count: requests.count)
+        guard !requests.isEmpty else { return [] }
+        let previousBLAS = BLASThreads.current
+        BLASThreads.set(1)
+        defer { BLASThreads.set(previousBLAS) }
+
+        let lock = NSLock()
+        var next = 0, finished = 0
+        func take() -> Int? {
+            lock.lock(); defer { lock.unlock() }
+            guard next < requests.count else { return nil }
+            next += 1
+            return next - 1
+        }
+        results.withUnsafeMutableBufferPointer { out in
+            let out = out
+            let body: (Int) -> Void = { w in
+                self.runWorker(self.caches[w], requests: requests, maxNewTokens: maxNewTokens, stopAtEnd: stopAtEnd, take: take) { i, result in
+                    out[i] = result
+                    lock.lock(); finished += 1; let f = finished; lock.unlock()
+                    if let progress { lock.lock(); progress(f); lock.unlock() }
+                }
+            }
+            if workers == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: body) }
+        }
+        return results.map { $0! }
+    }
+
+    /// One worker's loop: admit requests into free slots, step, retire finished sequences.
+    private func runWorker(_ cache: KVCache, requests: [DecodeRequest], maxNewTokens: Int, stopAtEnd: Bool,
+                           take: () -> Int?, finish: (Int, DecodeResult) -> Void) {
+        struct Running { var request: Int; var length: Int; var last: Int; var out: [Int]; var rng: SplitMix64; var fresh: Bool }
+        let ctx = model.config.contextLength, V = model.config.vocabSize
+        var running = [Running?](repeating: nil, count: cache.slots)
+        var pending: Int? = nil
+        var exhausted = false
+        var rows: [CacheRow] = [], outputs: [Int] = [], outputSlots: [Int] = []
+        var probs = [Float](repeating: 0, count: V)
+
+        while true {
+            // Admit new requests while slots and rows are free.
+            var budget = cache.maxRows - running.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+            for s in 0..<cache.slots where running[s] == nil && !exhausted {
+                if pending == nil { pending = take() }
+                guard let i = pending else { exhausted = true; break }
+                let n = requests[i].prompt.count
+                guard n <= budget else { break }
+                budget -= n
+                running[s] = Running(request: i, length: 0, last: 0, out: [], rng: SplitMix64(seed: requests[i].seed), fresh: true)
+                pending = nil
+            }
+            rows.removeAll(keepingCapacity: true); outputs.removeAll(keepingCapacity: true); outputSlots.removeAll(keepingCapacity: true)
+            for s in 0..<cache.slots {
+                guard let r = running[s] else { continue }
+                if r.fresh {
+                    for (t, tok) in requests[r.request].prompt.enumerated() { rows.append(CacheRow(slot: s, position: t, token: tok)) }
+                } else {
+                    rows.append(CacheRow(slot: s, position: r.length, token: r.last))
+                }
+                outputs.append(rows.count - 1)
+                outputSlots.append(s)
+            }
+            if rows.isEmpty { return }
+            cache.forward(rows, outputs: outputs)
+
+            for (o, s) in outputSlots.enumerated() {
+                var r = running[s]!
+                r.length += r.fresh ? requests[r.request].prompt.count : 1
+                r.fresh = false
+                let logits = cache.logits.pointer + o * V
+                let tok = requests[r.request].temperature > 0
+                    ? sample(logits, V, temperature: requests[r.request].temperature, rng: &r.rng, scratch: &probs)
+                    : argmax(logits, V)
+                var stop: DecodeResult.Stop? = nil
+                if stopAtEnd && tok == Tokenizer.eos {
+                    stop = .endToken
+                } else {
+                    r.out.append(tok)
+                    r.last = tok
+                    if r.out.count >= maxNewTokens { stop = .tokenLimit } else if r.length >= min(ctx, cache.maxTokens) { stop = .contextFull }
+                }
+                if let stop {
+                    finish(r.request, DecodeResult(tokens: r.out, stop: stop))
+                    running[s] = nil
+                } else {
+                    running[s] = r
+                }
+            }
+        }
+    }
+}
+
+/// Index of the largest logit (the lowest index among equals).
+@inline(__always)
+func argmax(_ x: UnsafePointer<Float>, _ n: Int) -> Int {
+    var best = 0
+    for j in 1..<n where x[j] > x[best] { best = j }
+    return best
+}
+
+/// A draw from softmax(x / temperature) by inverse CDF with the request's own generator.
+func sample(_ x: UnsafePointer<Float>, _ n: Int, temperature: Float, rng: inout SplitMix64, scratch p: inout [Float]) -> Int {
+    var mx = -Float.infinity
+    for j in 0..<n where x[j] > mx { mx = x[j] }
+    var total = 0.0
+    for j in 0..<n { let e = expf((x[j] - mx) / temperature); p[j] = e; total += Double(e) }
+    var u = rng.unit() * total
+    for j in 0..<n {
+        u -= Double(p[j])
+        if u < 0 { return j }
+    }
+    return argmax(x, n)
+}

@@ -1,0 +1,100 @@
+import Foundation
+import ReckonArithmetic
+import ReckonGenerator
+import ReckonModel
+
+/// A question to grade: the truth is exact; `canonical` is the answer the generator's chain reaches.
+public struct GradingItem: Sendable {
+    public var question: ReckonArithmetic.Expression
+    public var truth: Rational
+    public var canonical: DecimalValue
+
+    public init(question: ReckonArithmetic.Expression, truth: Rational, canonical: DecimalValue) {
+        self.question = question; self.truth = truth; self.canonical = canonical
+    }
+
+    /// Truth and canonical answer computed exactly from the question (for external files).
+    public init(question: ReckonArithmetic.Expression, policy: RoundingPolicy = .standard) throws {
+        let (truth, canonical) = try Grader(policy: policy).reference(for: question)
+        self.init(question: question, truth: truth, canonical: canonical)
+    }
+}
+
+/// Everything known about one graded question.
+public struct GradedQuestion: Sendable, Codable {
+    public var index: Int
+    public var question: String
+    /// The model's chain, `question=…=answer`.
+    public var chain: String
+    public var answer: String?
+    public var canonical: String
+    /// The exact truth written with 20 decimals (`/`-fraction in `truthFraction`).
+    public var truth: String
+    public var truthFraction: String
+    public var grade: Grade
+    public var diagnosis: ChainDiagnosis
+    public var confidence: Double
+    public var features: QuestionFeatures
+}
+
+/// Runs the model on grading items and grades every chain.
+public enum Evaluation {
+    /// Test-split questions from a recipe, in the given format; example i is the same for a
+    /// given (recipe, format, seed) whatever `count`.
+    public static func testItems(recipe: Recipe, format: StepFormat, count: Int, seed: UInt64,
+                                 threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [GradingItem] {
+        let generator = ExampleGenerator(recipe: recipe, format: format, split: .test, seed: seed)
+        var items = [GradingItem?](repeating: nil, count: count)
+        var failure: Error?
+        let lock = NSLock()
+        let parts = max(1, min(threads, count))
+        items.withUnsafeMutableBufferPointer { out in
+            let out = out
+            DispatchQueue.concurrentPerform(iterations: parts) { t in
+                var i = t
+                while i < count {
+                    do {
+                        let e = try generator.example(index: i, progress: 1)
+                        out[i] = GradingItem(question: e.question, truth: try e.question.exactValue(), canonical: e.answer)
+                    } catch {
+                        lock.lock(); failure = failure ?? error; lock.unlock()
+                        return
+                    }
+                    i += parts
+                }
+            }
+        }
+        if let failure { throw failure }
+        return items.map { $0! }
+    }
+
+    /// Solves and grades `items`. `progress` receives finished chains (votes included).
+    public static func run(_ items: [GradingItem], solver: Solver, progress: ((Int) -> Void)? = nil) throws -> [GradedQuestion] {
+        var prompts: [(question: ReckonArithmetic.Expression, prompt: [Int])] = []
+        for item in items { prompts.append((item.question, try solver.prompt(for: item.question))) }
+        let solutions = try solver.solve(prompts, progress: progress)
+        let grader = Grader(), diagnostics = StepDiagnostics()
+        var graded = [GradedQuestion?](repeating: nil, count: items.count)
+        // Grading is exact arithmetic on big rationals: spread it over the cores too.
+        let parts = max(1, min(solver.options.threads, items.count))
+        graded.withUnsafeMutableBufferPointer { out in
+            let out = out
+            DispatchQueue.concurrentPerform(iterations: parts) { t in
+                var i = t
+                while i < items.count {
+                    let item = items[i], s = solutions[i]
+                    out[i] = GradedQuestion(
+                        index: i, question: item.question.text, chain: s.chain, answer: s.answer,
+                        canonical: item.canonical.description,
+                        truth: DecimalValue(rounding: item.truth, fractionDigits: 20).description,
+                        truthFraction: item.truth.description,
+                        grade: grader.grade(answer: s.answer, truth: item.truth, canonical: item.canonical),
+                        diagnosis: diagnostics.diagnose(s.chain, truth: item.truth),
+                        confidence: s.confidence, features: QuestionFeatures(item.question))
+                    i += parts
+                }
+            }
+        }
+        return graded.map { $0! }
+    }
+}

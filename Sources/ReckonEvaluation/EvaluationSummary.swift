@@ -1,0 +1,90 @@
+import Foundation
+
+/// Counts of correct answers under each rule, for some group of questions.
+public struct Accuracy: Sendable, Codable, Equatable {
+    public var count = 0
+    public var exact = 0
+    public var mathglm = 0
+    public var relative1e2 = 0
+    public var relative1e4 = 0
+    /// Chains whose every step is valid.
+    public var validChains = 0
+
+    public init() {}
+
+    mutating func add(_ q: GradedQuestion) {
+        count += 1
+        if q.grade.exact { exact += 1 }
+        if q.grade.mathglm { mathglm += 1 }
+        if q.grade.relative1e2 { relative1e2 += 1 }
+        if q.grade.relative1e4 { relative1e4 += 1 }
+        if q.diagnosis.allStepsValid { validChains += 1 }
+    }
+
+    func rate(_ n: Int) -> Double { count == 0 ? 0 : Double(n) / Double(count) }
+    public var exactRate: Double { rate(exact) }
+    public var mathglmRate: Double { rate(mathglm) }
+    public var relative1e2Rate: Double { rate(relative1e2) }
+    public var relative1e4Rate: Double { rate(relative1e4) }
+    public var validChainRate: Double { rate(validChains) }
+}
+
+/// One labelled group of a breakdown.
+public struct Bucket: Sendable, Codable, Equatable {
+    public var key: String
+    public var accuracy: Accuracy
+}
+
+/// Every figure of an evaluation run.
+public struct EvaluationSummary: Sendable, Codable {
+    public var overall = Accuracy()
+    /// Chains with every step valid.
+    public var validChains = 0
+    /// Chains with a wrong step whose final answer is still right (MathGLM's rule).
+    public var rightAnswerThroughWrongStep = 0
+    /// First-error kinds (accumulated included), in `StepErrorKind` order; absent kinds are 0.
+    public var errorKinds: [Bucket] = []
+    public var errorKindCounts: [String: Int] = [:]
+    public var byOperator: [Bucket] = []
+    public var byOperations: [Bucket] = []
+    public var byDigits: [Bucket] = []
+    public var byKind: [Bucket] = []
+    /// Operator × max operand digits; key `"*|4"`.
+    public var byOperatorAndDigits: [Bucket] = []
+    /// Mean vote share of the chosen answer.
+    public var meanConfidence = 0.0
+
+    public init(_ questions: [GradedQuestion]) {
+        var ops: [String: Accuracy] = [:], counts: [Int: Accuracy] = [:], digits: [Int: Accuracy] = [:]
+        var kinds: [String: Accuracy] = [:], cells: [String: Accuracy] = [:]
+        var kindCounts: [String: Int] = [:]
+        var confidence = 0.0
+        for q in questions {
+            overall.add(q)
+            confidence += q.confidence
+            if q.diagnosis.allStepsValid { validChains += 1 } else if q.grade.mathglm { rightAnswerThroughWrongStep += 1 }
+            if let k = q.diagnosis.kind { kindCounts[k.rawValue, default: 0] += 1 }
+            for o in q.features.operators {
+                ops[o, default: Accuracy()].add(q)
+                cells["\(o)|\(q.features.maxDigits)", default: Accuracy()].add(q)
+            }
+            counts[q.features.operations, default: Accuracy()].add(q)
+            digits[q.features.maxDigits, default: Accuracy()].add(q)
+            for k in q.features.kinds { kinds[k, default: Accuracy()].add(q) }
+        }
+        meanConfidence = questions.isEmpty ? 0 : confidence / Double(questions.count)
+        errorKindCounts = kindCounts
+        errorKinds = StepErrorKind.allCases.map { k in
+            var a = Accuracy(); a.count = kindCounts[k.rawValue] ?? 0
+            return Bucket(key: k.rawValue, accuracy: a)
+        }
+        let operatorOrder = ["+", "-", "*", "/", "^"]
+        byOperator = operatorOrder.compactMap { o in ops[o].map { Bucket(key: o, accuracy: $0) } }
+        byOperations = counts.keys.sorted().map { Bucket(key: String($0), accuracy: counts[$0]!) }
+        byDigits = digits.keys.sorted().map { Bucket(key: String($0), accuracy: digits[$0]!) }
+        byKind = QuestionFeatures.kindNames.compactMap { k in kinds[k].map { Bucket(key: k, accuracy: $0) } }
+        byOperatorAndDigits = operatorOrder.flatMap { o in
+            digits.keys.sorted().compactMap { d in cells["\(o)|\(d)"].map { Bucket(key: "\(o)|\(d)", accuracy: $0) } }
+        }
+    }
+}

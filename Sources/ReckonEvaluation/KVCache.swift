@@ -1,0 +1,229 @@
+import Foundation
+import ReckonKernels
+import ReckonModel
+
+/// One row of an incremental forward pass: `token` at `position` of the sequence in cache `slot`.
+public struct CacheRow: Sendable, Equatable {
+    public var slot: Int
+    public var position: Int
+    public var token: Int
+    public init(slot: Int, position: Int, token: Int) {
+        self.slot = slot; self.position = position; self.token = token
+    }
+}
+
+/// Keys and values of every layer for up to `slots` sequences of up to `maxTokens` tokens, and
+/// the scratch an incremental forward pass needs for up to `maxRows` rows per call.
+///
+/// `forward` takes any mix of rows: a whole prompt (prefill), one new token per sequence
+/// (decode), or both at once. Each row's key and value are written into the cache, then the row
+/// attends to cache positions 0...position of its own slot, so the prefix is never recomputed.
+/// Same arithmetic as `Model.forward` (same kernels, same order of additions), except that
+/// attention is done row by row here instead of by GEMM.
+///
+/// Not thread-safe: one cache per worker. The model's parameters are only read.
+public final class KVCache: @unchecked Sendable {
+    public let model: Model
+    public let slots: Int
+    public let maxTokens: Int
+    public let maxRows: Int
+    /// Threads used inside one forward call (GEMMs split by output features, attention by rows).
+    public let innerThreads: Int
+
+    let keys: FloatBuffer      // (L, slots, maxTokens, C), heads side by side as in qkv
+    let values: FloatBuffer    // (L, slots, maxTokens, C)
+    let x: FloatBuffer         // (R, C) residual stream
+    let ln: FloatBuffer        // (R, C) LayerNorm output, then branch output
+    let att: FloatBuffer       // (R, C) attention output (heads concatenated)
+    let qkv: FloatBuffer       // (R, 3C)
+    let fc: FloatBuffer        // (R, M)
+    let mean: FloatBuffer, rstd: FloatBuffer   // (R) LayerNorm statistics (unused, kernel needs them)
+    let scores: FloatBuffer    // (innerThreads, maxTokens) softmax scratch
+    /// (R, V) logits written by the last `forward`, one row per requested output row, in order.
+    public let logits: FloatBuffer
+    let rope: RoPETable?
+
+    public init(model: Model, slots: Int, maxTokens: Int? = nil, maxRows: Int, innerThreads: Int = 1) {
+        let c = model.config
+        precondition(slots >= 1 && maxRows >= 1 && innerThreads >= 1)
+        self.model = model
+        self.slots = slots
+        self.maxTokens = min(maxTokens ?? c.contextLength, c.contextLength)
+        self.maxRows = maxRows
+        self.innerThreads = innerThreads
+        let L = c.layers, C = c.dModel, M = c.mlpWidth
+        keys = FloatBuffer(count: L * slots * self.maxTokens * C)
+        values = FloatBuffer(count: L * slots * self.maxTokens * C)
+        x = FloatBuffer(count: maxRows * C)
+        ln = FloatBuffer(count: maxRows * C)
+        att = FloatBuffer(count: maxRows * C)
+        qkv = FloatBuffer(count: maxRows * 3 * C)
+        fc = FloatBuffer(count: maxRows * M)
+        mean = FloatBuffer(count: maxRows)
+        rstd = FloatBuffer(count: maxRows)
+        scores = FloatBuffer(count: innerThreads * self.maxTokens)
+        logits = FloatBuffer(count: maxRows * c.vocabSize)
+        rope = c.positions == .rope ? RoPETable(headDim: c.headDim, maxTokens: c.contextLength, base: c.ropeBase) : nil
+    }
+
+    /// Runs `rows` through the model, filling their slots' caches, and writes the logits of
+    /// `rows[outputs[i]]` to `logits` row i.
+    ///
+    /// Rows of one slot must come in increasing positions, and every earlier position of that
+    /// slot must already be cached (by this call or an earlier one).
+    public func forward(_ rows: [CacheRow], outputs: [Int]) {
+        let c = model.config, C = c.dModel, H = c.heads, hd = c.headDim, M = c.mlpWidth, V = c.vocabSize
+        let R = rows.count
+        precondition(R >= 1 && R <= maxRows && outputs.count <= R, "too many rows for this cache")
+        let p = UnsafePointer(model.parameters.pointer)
+        let layout = model.layout
+        let x = x.pointer, ln = ln.pointer, att = att.pointer, qkv = qkv.pointer, fc = fc.pointer
+
+        // Embedding. x: (R, C) = wte[tok] + wpe[pos]
+        for (r, row) in rows.enumerated() {
+            precondition(row.slot >= 0 && row.slot < slots && row.position >= 0 && row.position < maxTokens, "row outside the cache")
+            precondition(row.token >= 0 && row.token < V, "token id out of range")
+            let out = x + r * C
+            if let wpe = layout.wpe {
+                add(out: out, p + layout.wte + row.token * C, p + wpe + row.position * C, count: C)
+            } else {
+                out.update(from: p + layout.wte + row.token * C, count: C)
+            }
+        }
+
+        for l in 0..<c.layers {
+            let w = layout.blocks[l]
+            let kl = keys.pointer + l * slots * maxTokens * C
+            let vl = values.pointer + l * slots * maxTokens * C
+
+            // Attention branch: x += proj(attn(ln1(x)))
+            layerNormForward(out: ln, mean: mean.pointer, rstd: rstd.pointer, inp: x,
+                             weight: p + w.ln1w, bias: p + w.ln1b, rows: R, channels: C)
+            linear(out: qkv, inp: ln, weight: p + w.qkvw, bias: p + w.qkvb, rows: R, inFeatures: C, outFeatures: 3 * C)
+            // q, k rotated at each row's own position; k, v appended to the cache.
+            for (r, row) in rows.enumerated() {
+                let q = qkv + r * 3 * C
+                if let rope { rotate(q, position: row.position, table: rope, heads: H, channels: C) }
+                let at = (row.slot * maxTokens + row.position) * C
+                (kl + at).update(from: q + C, count: C)
+                (vl + at).update(from: q + 2 * C, count: C)
+            }
+            parallelRows(R) { r0, r1, worker in
+                let sc = self.scores.pointer + worker * self.maxTokens
+                for r in r0..<r1 {
+                    let row = rows[r]
+                    attendRow(out: att + r * C, q: qkv + r * 3 * C,
+                              keys: kl + row.slot * self.maxTokens * C, values: vl + row.slot * self.maxTokens * C,
+                              count: row.position + 1, channels: C, heads: H, headDim: hd, scores: sc)
+                }
+            }
+            linear(out: ln, inp: att, weight: p + w.projw, bias: p + w.projb, rows: R, inFeatures: C, outFeatures: C)
+            add(out: x, UnsafePointer(ln), UnsafePointer(x), count: R * C)
+
+            // MLP branch: x += fc2(gelu(fc1(ln2(x))))
+            layerNormForward(out: ln, mean: mean.pointer, rstd: rstd.pointer, inp: x,
+                             weight: p + w.ln2w, bias: p + w.ln2b, rows: R, channels: C)
+            linear(out: fc, inp: ln, weight: p + w.fc1w, bias: p + w.fc1b, rows: R, inFeatures: C, outFeatures: M)
+            geluForward(out: fc, inp: fc, count: R * M)
+            linear(out: ln, inp: fc, weight: p + w.fc2w, bias: p + w.fc2b, rows: R, inFeatures: M, outFeatures: C)
+            add(out: x, UnsafePointer(ln), UnsafePointer(x), count: R * C)
+        }
+
+        // Head, only for the requested rows: logits (O, V) = ln_f(x[outputs]) · wteᵀ
+        let O = outputs.count
+        guard O > 0 else { return }
+        for (i, r) in outputs.enumerated() { (att + i * C).update(from: x + r * C, count: C) }
+        layerNormForward(out: ln, mean: mean.pointer, rstd: rstd.pointer, inp: att,
+                         weight: p + layout.lnfw, bias: p + layout.lnfb, rows: O, channels: C)
+        linear(out: logits.pointer, inp: ln, weight: p + layout.wte, bias: nil, rows: O, inFeatures: C, outFeatures: V)
+    }
+
+    /// Linear layer; with `innerThreads` > 1 and enough work, output features are split into
+    /// contiguous column blocks computed in parallel (each block is an independent GEMM, so the
+    /// result is the same as one GEMM's up to the library's own blocking).
+    ///
+    ///     out: (rows, outF) = inp: (rows, inF) · weight: (outF, inF)ᵀ + bias
+    func linear(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int) {
+        let parts = innerThreads
+        // A fork/join costs a few µs: only split products of at least ~64k multiply-adds.
+        guard parts > 1, rows * inFeatures * outFeatures >= 1 << 16, outFeatures >= 32 * parts else {
+            matmulForward(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
+            return
+        }
+        let chunk = ((outFeatures + parts - 1) / parts + 15) / 16 * 16
+        DispatchQueue.concurrentPerform(iterations: parts) { t in
+            let o0 = t * chunk, o1 = min(outFeatures, o0 + chunk)
+            guard o0 < o1 else { return }
+            let n = o1 - o0
+            if let bias {
+                for r in 0..<rows { (out + r * outFeatures + o0).update(from: bias + o0, count: n) }
+            }
+            sgemm(transA: false, transB: true, m: rows, n: n, k: inFeatures, alpha: 1,
+                  a: inp, lda: inFeatures, b: weight + o0 * inFeatures, ldb: inFeatures,
+                  beta: bias == nil ? 0 : 1, c: out + o0, ldc: outFeatures)
+        }
+    }
+
+    /// Calls `body(r0, r1, worker)` over row ranges, in parallel when `innerThreads` > 1.
+    func parallelRows(_ R: Int, _ body: (Int, Int, Int) -> Void) {
+        let parts = min(innerThreads, R)
+        if parts <= 1 { body(0, R, 0); return }
+        let chunk = (R + parts - 1) / parts
+        DispatchQueue.concurrentPerform(iterations: parts) { t in
+            let r0 = t * chunk, r1 = min(R, r0 + chunk)
+            if r0 < r1 { body(r0, r1, t) }
+        }
+    }
+}
+
+/// Causal attention of one query row against `count` cached positions, every head.
+///
+///     q: (C) this row's query;  keys, values: (count, C) rows of one slot's cache
+///     out: (C) = concat_h softmax(q_h · K_hᵀ / √hd) · V_h
+@inline(__always)
+func attendRow(out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+               values: UnsafePointer<Float>, count n: Int, channels C: Int, heads H: Int, headDim hd: Int,
+               scores: UnsafeMutablePointer<Float>) {
+    let scale = 1 / Float(hd).squareRoot()
+    for h in 0..<H {
+        let qh = q + h * hd
+        for j in 0..<n { scores[j] = scale * dot(qh, keys + j * C + h * hd, count: hd) }
+        causalSoftmaxRow(scores, valid: n, width: n)
+        let o = out + h * hd
+        o.update(repeating: 0, count: hd)
+        for j in 0..<n { axpy(o, scores[j], values + j * C + h * hd, hd) }
+    }
+}
+
+/// y += a·x over n floats.
+@inline(__always)
+func axpy(_ y: UnsafeMutablePointer<Float>, _ a: Float, _ x: UnsafePointer<Float>, _ n: Int) {
+    let av = SIMD16<Float>(repeating: a)
+    var i = 0
+    while i + 16 <= n {
+        let v = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
+            + av * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD16<Float>.self)
+        i += 16
+    }
+    while i < n { y[i] += a * x[i]; i += 1 }
+}
+
+/// Rotates the q and k parts of one qkv row (3C) to `position` (rotate-half layout, the same
+/// rotation `RoPETable.apply` gives row t = position).
+@inline(__always)
+func rotate(_ row: UnsafeMutablePointer<Float>, position t: Int, table: RoPETable, heads H: Int, channels C: Int) {
+    let hd = table.headDim, half = hd / 2
+    let cs = table.cos.pointer + t * half, sn = table.sin.pointer + t * half
+    for part in 0..<2 {
+        for h in 0..<H {
+            let v = row + part * C + h * hd
+            for i in 0..<half {
+                let a = v[i], b = v[i + half]
+                v[i] = a * cs[i] - b * sn[i]
+                v[i + half] = a * sn[i] + b * cs[i]
+            }
+        }
+    }
+}

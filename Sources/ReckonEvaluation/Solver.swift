@@ -1,0 +1,157 @@
+import Foundation
+import ReckonArithmetic
+import ReckonGenerator
+import ReckonModel
+
+/// How the solver samples.
+public struct SolverOptions: Sendable {
+    /// Chains per question. 1 = the greedy chain alone; K > 1 = the greedy chain plus K − 1
+    /// chains sampled at `temperature`, answered by majority vote.
+    public var votes = 1
+    public var temperature: Float = 0.7
+    public var seed: UInt64 = 0
+    /// Generated tokens per chain (default: as many as the context allows).
+    public var maxNewTokens: Int?
+    public var threads = ProcessInfo.processInfo.activeProcessorCount
+    public init() {}
+}
+
+/// The model's solution of one question.
+public struct Solution: Sendable {
+    /// `question=…=answer` as the model wrote it (question in canonical form).
+    public var chain: String
+    /// Components after the question; the last is the answer.
+    public var steps: [String]
+    /// Text after the chain's last `=` (nil if the model wrote no `=`-separated answer).
+    public var answer: String?
+    /// Share of the K chains whose answer is the chosen one (1 for K = 1).
+    public var confidence: Double
+    public var votes: Int
+    public var stop: DecodeResult.Stop
+}
+
+/// A question the model cannot be asked, with the reason.
+public struct QuestionError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Runs a model on arithmetic questions. The answer always comes from the model's own tokens;
+/// nothing here computes it.
+public struct Solver: Sendable {
+    public let model: Model
+    public var options: SolverOptions
+
+    public init(model: Model, options: SolverOptions = SolverOptions()) {
+        self.model = model
+        self.options = options
+    }
+
+    /// Parses one input line (`5672*2933/(690/5715)`, trailing `=` and spaces allowed).
+    public static func parseQuestion(_ line: String) throws -> ReckonArithmetic.Expression {
+        var text = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasSuffix("=") { text.removeLast(); text = text.trimmingCharacters(in: .whitespaces) }
+        guard !text.isEmpty else { throw QuestionError(message: "empty line") }
+        guard !text.contains("=") else { throw QuestionError(message: "'=' inside the question: give the question alone") }
+        do { return try Expression(parsing: text) } catch let e as ParseError {
+            throw QuestionError(message: "cannot parse '\(text)': \(e)")
+        }
+    }
+
+    /// BOS + question + "=" as token ids, checked against the vocabulary and the context.
+    public func prompt(for question: ReckonArithmetic.Expression) throws -> [Int] {
+        let text = question.text + "="
+        let ids: [Int]
+        do { ids = try model.tokenizer.encode(text) } catch let e as ModelError {
+            throw QuestionError(message: "'\(question.text)' cannot be written in this model's vocabulary: \(e)")
+        }
+        guard ids.count + 2 <= model.config.contextLength else {
+            throw QuestionError(message: "'\(question.text)' is \(ids.count + 1) tokens; the model's context is \(model.config.contextLength)")
+        }
+        return [Tokenizer.bos] + ids
+    }
+
+    /// Solves every question (each already turned into a prompt), in order.
+    /// `progress` receives the number of finished chains.
+    public func solve(_ questions: [(question: ReckonArithmetic.Expression, prompt: [Int])], progress: ((Int) -> Void)? = nil) throws -> [Solution] {
+        let K = max(1, options.votes)
+        var requests: [DecodeRequest] = []
+        requests.reserveCapacity(questions.count * K)
+        for (q, item) in questions.enumerated() {
+            for k in 0..<K {
+                let seed = SplitMix64(seed: options.seed, stream: UInt64(q * K + k)).state
+                requests.append(DecodeRequest(prompt: item.prompt, temperature: k == 0 ? 0 : options.temperature, seed: seed))
+            }
+        }
+        let decoder = BatchDecoder(model: model, threads: options.threads, expectedRequests: requests.count)
+        let limit = options.maxNewTokens ?? model.config.contextLength
+        let results = try decoder.decode(requests, maxNewTokens: limit, progress: progress)
+        return questions.indices.map { q in
+            let chains = (0..<K).map { k -> (line: String, result: DecodeResult) in
+                let r = results[q * K + k]
+                return (questions[q].question.text + "=" + model.tokenizer.decode(r.tokens), r)
+            }
+            return Self.vote(chains)
+        }
+    }
+
+    /// Majority answer over chains (by numeric value when the answer is a number, else by text).
+    /// Ties go to the answer that appeared first, so chain 0 (greedy) wins a tie it is part of.
+    static func vote(_ chains: [(line: String, result: DecodeResult)]) -> Solution {
+        var counts: [String: Int] = [:], first: [String: Int] = [:]
+        var keys: [String?] = []
+        for (k, c) in chains.enumerated() {
+            let key = finalAnswerText(ofChain: c.line).map { answerValue($0)?.description ?? $0 }
+            keys.append(key)
+            guard let key else { continue }
+            counts[key, default: 0] += 1
+            if first[key] == nil { first[key] = k }
+        }
+        let best = counts.keys.max { a, b in
+            counts[a]! != counts[b]! ? counts[a]! < counts[b]! : first[a]! > first[b]!
+        }
+        let chosen = best.map { first[$0]! } ?? 0
+        let line = chains[chosen].line
+        let steps = chainComponents(line[...]).dropFirst().map(String.init)
+        return Solution(chain: line, steps: steps, answer: finalAnswerText(ofChain: line),
+                        confidence: best.map { Double(counts[$0]!) / Double(chains.count) } ?? 0,
+                        votes: chains.count, stop: chains[chosen].result.stop)
+    }
+
+    /// One output record of `reckon solve --input`.
+    public struct Record: Sendable, Codable, Equatable {
+        public var line: Int
+        public var question: String
+        public var answer: String?
+        public var steps: [String]?
+        public var confidence: Double?
+        public var error: String?
+    }
+
+    /// Solves one question per line, in input order. Lines that do not parse, or cannot be put
+    /// to the model, get a record with `error`; the others still run.
+    public func solve(lines: [String], progress: ((Int) -> Void)? = nil) throws -> [Record] {
+        var records: [Record] = []
+        var good: [(index: Int, question: ReckonArithmetic.Expression, prompt: [Int])] = []
+        for (i, raw) in lines.enumerated() {
+            let shown = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            do {
+                let q = try Self.parseQuestion(raw)
+                good.append((i, q, try prompt(for: q)))
+                records.append(Record(line: i + 1, question: q.text))
+            } catch {
+                records.append(Record(line: i + 1, question: shown, error: "\(error)"))
+            }
+        }
+        let solutions = try solve(good.map { ($0.question, $0.prompt) }, progress: progress)
+        for (g, s) in zip(good, solutions) {
+            records[g.index].answer = s.answer
+            records[g.index].steps = s.steps
+            if options.votes > 1 { records[g.index].confidence = s.confidence }
+            if s.answer == nil || answerValue(s.answer!) == nil {
+                records[g.index].error = "the model did not reach a numeric answer (\(s.stop.rawValue)): '\(s.chain)'"
+            }
+        }
+        return records
+    }
+}

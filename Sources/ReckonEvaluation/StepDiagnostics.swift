@@ -1,0 +1,196 @@
+import ReckonArithmetic
+import ReckonGenerator
+
+/// The kind of the first thing that went wrong in a chain.
+public enum StepErrorKind: String, Sendable, Codable, CaseIterable {
+    /// The right operation was performed but its result is wrong (or a scratch block is false).
+    case calculation
+    /// A number that should have been carried over unchanged was changed.
+    case copy
+    /// An operation other than the next one in precedence order was performed.
+    case order
+    /// The step does not parse, is not a rewrite of the previous expression, or the chain stops early.
+    case malformed
+    /// Every step is arithmetically valid (some results rounded to fewer digits than the policy
+    /// keeps), yet the final answer is wrong by MathGLM's rule.
+    case accumulated
+}
+
+/// Process-supervision view of one chain.
+public struct ChainDiagnosis: Sendable, Equatable, Codable {
+    /// Components after the question.
+    public var steps: Int
+    /// No step is wrong (steps whose result is the exact value correctly rounded to fewer digits
+    /// than the policy keeps count as valid; see `impreciseSteps`).
+    public var allStepsValid: Bool
+    /// 1-based index of the first wrong component (nil when none is, including `accumulated`).
+    public var firstWrongStep: Int?
+    public var kind: StepErrorKind?
+    public var message: String?
+    /// Steps whose result is correctly rounded but shorter than the policy writes it.
+    public var impreciseSteps: Int
+}
+
+/// Checks a generated chain step by step against exact arithmetic and names its first error.
+///
+/// Each component must be the previous expression with its next operation (precedence order)
+/// performed, exactly as `Verifier` requires; a wrong component is then classified by comparing
+/// its shape (operators and brackets, numbers masked) with the expected rewrite:
+/// same shape and only the result differs → calculation; same shape and a carried-over number
+/// differs → copy; the shape of performing some other ready operation → order; otherwise, or
+/// if it does not parse → malformed.
+public struct StepDiagnostics: Sendable {
+    public var policy: RoundingPolicy
+
+    public init(policy: RoundingPolicy = .standard) { self.policy = policy }
+
+    /// Diagnoses `line` (`question=…=answer`). `truth` is the question's exact value, used only to
+    /// call a chain of valid steps with a wrong answer `accumulated`.
+    public func diagnose(_ line: String, truth: Rational) -> ChainDiagnosis {
+        let parts = chainComponents(line[...])
+        var diagnosis = ChainDiagnosis(steps: parts.count - 1, allStepsValid: true, firstWrongStep: nil, kind: nil,
+                                       message: nil, impreciseSteps: 0)
+        func fail(_ step: Int, _ kind: StepErrorKind, _ message: String) -> ChainDiagnosis {
+            diagnosis.allStepsValid = false
+            diagnosis.firstWrongStep = step
+            diagnosis.kind = kind
+            diagnosis.message = message
+            return diagnosis
+        }
+        guard var current = try? Expression(parsing: String(parts[0])) else {
+            return fail(0, .malformed, "the question does not parse")
+        }
+        current.normalize()
+        guard parts.count >= 2 else { return fail(1, .malformed, "no '=': the chain is empty") }
+
+        for (k, raw) in parts.dropFirst().enumerated() {
+            let step = k + 1, isLast = step == parts.count - 1
+            var text = raw
+            var block: Substring? = nil
+            if text.first == "{" {
+                guard let close = text.firstIndex(of: "}") else { return fail(step, .malformed, "scratch block has no closing '}'") }
+                block = text[text.index(after: text.startIndex)..<close]
+                text = text[text.index(after: close)...]
+            }
+            guard let found = try? Expression(parsing: String(text)) else {
+                return fail(step, .malformed, "'\(text)' does not parse")
+            }
+            guard let i = current.nextOperation(), case .binary(let op, let l, let r) = current.nodes[i],
+                  let x = current.operand(at: l)?.value, let y = current.operand(at: r)?.value else {
+                if step == 1 && isLast && found.text == current.text { break }
+                return fail(step, .malformed, "a step after the expression was already a number")
+            }
+            guard let exact = try? Expression.exactResult(of: op, x.rational, y.rational, text: "") else {
+                return fail(step, .malformed, "'\(current.text(of: i))' has no value")
+            }
+            let result = policy.apply(exact)
+            var expected = current
+            expected.nodes[i] = .number(Literal(result))
+            expected.normalize()
+
+            if found.text == expected.text {
+                if let block {
+                    let probe = "\(current.text)={\(block)}\(found.text)"
+                    if let failure = Verifier(policy: policy).check(probe[...]) {
+                        return fail(step, .calculation, "scratch block: \(failure.message)")
+                    }
+                }
+                current = expected
+                continue
+            }
+            if isLast, found.isNumber, let chain = try? current.chainValue(policy: policy),
+               found.literal(at: found.root)!.value == chain {
+                current = found   // a direct final answer, as `Verifier` allows
+                break
+            }
+
+            let (foundShape, foundNumbers) = Self.shape(found)
+            let (expectedShape, expectedNumbers) = Self.shape(expected)
+            let performed = "\(current.text(of: i)) = \(result)"
+            if foundShape == expectedShape {
+                let differing = foundNumbers.indices.filter { foundNumbers[$0].literal != expectedNumbers[$0].literal }
+                let resultIndex = expectedNumbers.firstIndex { $0.node == i }
+                if let ri = resultIndex, differing == [ri] {
+                    let written = foundNumbers[ri].literal
+                    if !written.isPercent, written.written != result, written.written.scale >= 2, written.written.scale < result.scale,
+                       DecimalValue(rounding: exact, fractionDigits: written.written.scale) == written.written {
+                        // Correctly rounded, just shorter than the policy: carry on from the model's own step.
+                        diagnosis.impreciseSteps += 1
+                        current = found
+                        current.normalize()
+                        continue
+                    }
+                    return fail(step, .calculation, "\(performed), found \(written.written)")
+                }
+                if let n = differing.first(where: { $0 != resultIndex }) {
+                    return fail(step, .copy, "carried-over \(expectedNumbers[n].literal.text) became \(foundNumbers[n].literal.text) (expected '\(expected.text)')")
+                }
+            }
+            if isLast && found.isNumber {
+                return fail(step, .calculation, "jumped to the answer \(found.text); '\(current.text)' gives \((try? current.chainValue(policy: policy))?.description ?? "?")")
+            }
+            for (j, node) in current.nodes.enumerated() where j != i {
+                guard case .binary(let op2, let a, let b) = node, let u = current.operand(at: a)?.value,
+                      let v = current.operand(at: b)?.value, Self.isReachable(j, in: current),
+                      let value = try? Expression.result(of: op2, u, v, policy: policy, text: "") else { continue }
+                var alternative = current
+                alternative.nodes[j] = .number(Literal(value))
+                alternative.normalize()
+                if Self.shape(alternative).0 == foundShape {
+                    return fail(step, .order, "performed '\(current.text(of: j))' before '\(current.text(of: i))' (expected '\(expected.text)')")
+                }
+            }
+            return fail(step, .malformed, "'\(text)' is not a rewrite of '\(current.text)' (expected '\(expected.text)')")
+        }
+        guard current.isNumber else {
+            return fail(parts.count, .malformed, "the chain stops at '\(current.text)' before reaching a number")
+        }
+        let answer = current.literal(at: current.root)!.value.rational
+        if DecimalValue(rounding: answer, fractionDigits: 2) != DecimalValue(rounding: truth, fractionDigits: 2) {
+            diagnosis.kind = .accumulated
+            diagnosis.message = "valid steps (\(diagnosis.impreciseSteps) rounded short) end in \(current.text)"
+        }
+        return diagnosis
+    }
+
+    /// The expression's shape (operators, brackets and signs in text order, each number as `#`)
+    /// and its numbers in the same order with their node indices.
+    static func shape(_ e: Expression) -> ([UInt8], [(node: Int, literal: Literal)]) {
+        var shape: [UInt8] = [], numbers: [(node: Int, literal: Literal)] = []
+        func walk(_ i: Int) {
+            switch e.nodes[i] {
+            case .number(let l): shape.append(UInt8(ascii: "#")); numbers.append((i, l))
+            case .unary(let op, let x): shape.append(op.rawValue); walk(x)
+            case .binary(let op, let a, let b): walk(a); shape.append(op.rawValue); walk(b)
+            case .group(let bracket, let x):
+                shape.append(bracket == .round ? UInt8(ascii: "(") : UInt8(ascii: "["))
+                walk(x)
+                shape.append(bracket == .round ? UInt8(ascii: ")") : UInt8(ascii: "]"))
+            }
+        }
+        walk(e.root)
+        return (shape, numbers)
+    }
+
+    /// Node `j` is part of the tree (rewrites leave orphaned nodes in the flat array).
+    static func isReachable(_ j: Int, in e: Expression) -> Bool {
+        func find(_ i: Int) -> Bool {
+            if i == j { return true }
+            switch e.nodes[i] {
+            case .number: return false
+            case .unary(_, let x), .group(_, let x): return find(x)
+            case .binary(_, let a, let b): return find(a) || find(b)
+            }
+        }
+        return find(e.root)
+    }
+}
+
+extension Literal {
+    /// The literal as written (`-12.5`, `40%`).
+    var text: String {
+        var out: [UInt8] = []
+        write(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,182 @@
+import ReckonArithmetic
+
+/// A chain broke a recipe's size limit.
+public struct LimitExceeded: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Writes step chains: `question=step=…=answer`.
+public struct StepChain: Sendable {
+    public var format: StepFormat
+    public var policy: RoundingPolicy
+    public var limits: Recipe.Limits
+
+    public init(format: StepFormat, policy: RoundingPolicy = .standard, limits: Recipe.Limits = Recipe.defaultLimits) {
+        self.format = format
+        self.policy = policy
+        self.limits = limits
+    }
+
+    /// What writing a chain found out about it.
+    public struct Outcome {
+        /// The chain's final answer (also its last component).
+        public var answer: DecimalValue
+        /// Some step rounded its result, so the answer may differ from the exact value.
+        public var rounded: Bool
+    }
+
+    /// Appends the chain for `question` to `out` (no newline). Throws on division by zero, a bad
+    /// exponent or a broken limit; `out` may then hold a partial chain the caller must discard.
+    @discardableResult
+    public func write(_ question: Expression, to out: inout [UInt8]) throws -> Outcome {
+        var printer = ExpressionPrinter()
+        return try write(question, to: &out, printer: &printer)
+    }
+
+    /// As `write(_:to:)`, reusing `printer`'s storage. With `questionLength`, `out` already ends
+    /// with the question's text, that many bytes long.
+    @discardableResult
+    public func write(_ question: Expression, to out: inout [UInt8], printer: inout ExpressionPrinter,
+                      questionLength: Int? = nil) throws -> Outcome {
+        printer.reset(nodeCount: question.nodes.count)
+        var start = out.count
+        if let questionLength {
+            start -= questionLength
+        } else {
+            printer.write(question, to: &out)
+        }
+        var e = question
+        e.normalize()
+        var rounded = false, steps = 0
+        if format == .direct {
+            let answer = try e.chainValue(policy: policy)
+            out.append(UInt8(ascii: "="))
+            answer.write(to: &out)
+            // A chain rounds iff the exact value differs from what it reached; direct needs the flag too.
+            rounded = try answer.rational != question.exactValue()
+            try check(answer, out.count - start)
+            return Outcome(answer: answer, rounded: rounded)
+        }
+        while let i = e.nextOperation(), case .binary(let op, let l, let r) = e.nodes[i],
+              let x = e.operand(at: l), let y = e.operand(at: r) {
+            let a = x.value, b = y.value
+            let result = try Expression.result(of: op, a, b, policy: policy, text: e.text(of: i))
+            try check(result, out.count - start)
+            if !rounded { rounded = Self.isRounded(op, a, b, result) }
+            out.append(UInt8(ascii: "="))
+            if format == .scratch { ScratchBlock.write(op, a, b, result: result, policy: policy, to: &out) }
+            e.nodes[i] = .number(Literal(result))
+            e.normalize()
+            printer.write(e, to: &out)
+            steps += 1
+        }
+        if steps == 0 {
+            out.append(UInt8(ascii: "="))
+            e.write(to: &out)
+        }
+        try check(nil, out.count - start)
+        return Outcome(answer: e.literal(at: e.root)!.value, rounded: rounded)
+    }
+
+    /// Convenience: the chain as a string.
+    public func text(for question: Expression) throws -> String {
+        var out: [UInt8] = []
+        try write(question, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func check(_ value: DecimalValue?, _ length: Int) throws {
+        if let value, value.decimalExponent > limits.maxIntegerDigits {
+            throw LimitExceeded(message: "a value has more than \(limits.maxIntegerDigits) integer digits")
+        }
+        if length > limits.maxChainCharacters {
+            throw LimitExceeded(message: "chain longer than \(limits.maxChainCharacters) characters")
+        }
+    }
+
+    /// Whether `result` differs from the exact `a op b`. Sums, differences and whole powers of
+    /// short numbers are exact unless the policy cut digits, which only happens past its budget.
+    static func isRounded(_ op: BinaryOperator, _ a: DecimalValue, _ b: DecimalValue, _ result: DecimalValue) -> Bool {
+        switch op {
+        case .add: return result != a + b
+        case .subtract: return result != a - b
+        case .multiply: return result != a * b
+        case .divide: return result * b != a
+        case .power: return true
+        }
+    }
+}
+
+/// Prints the successive expressions of one chain, keeping each number's text from the step
+/// that first printed it: most of an expression is carried over unchanged from step to step,
+/// and copying bytes is much cheaper than formatting numbers again.
+public struct ExpressionPrinter {
+    /// Where node i's number was printed in `text` (count 0: not yet). Valid because number
+    /// nodes are never modified: a step replaces an operation node by a number, and a folded
+    /// sign makes a new node (see `Expression.normalize()`).
+    private struct Span { var start: Int32; var count: Int32 }
+    private var text: [UInt8] = []
+    private var spans: [Span] = []
+
+    public init() {}
+
+    mutating func reset(nodeCount: Int) {
+        text.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+        spans.append(contentsOf: repeatElement(Span(start: 0, count: 0), count: nodeCount))
+    }
+
+    mutating func write(_ e: Expression, to out: inout [UInt8]) {
+        if spans.count < e.nodes.count {
+            spans.append(contentsOf: repeatElement(Span(start: 0, count: 0), count: e.nodes.count - spans.count))
+        }
+        write(e, node: e.root, to: &out)
+    }
+
+    private mutating func write(_ e: Expression, node i: Int, to out: inout [UInt8]) {
+        let span = spans[i]
+        if span.count > 0 {
+            text.withUnsafeBufferPointer { t in
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: t[Int(span.start)..<Int(span.start + span.count)]))
+            }
+            return
+        }
+        switch e.nodes[i] {
+        case .number(let l):
+            let start = out.count
+            l.write(to: &out)
+            spans[i] = Span(start: Int32(text.count), count: Int32(out.count - start))
+            out.withUnsafeBufferPointer { o in text.append(contentsOf: UnsafeBufferPointer(rebasing: o[start...])) }
+        case .unary(let op, let x):
+            out.append(op.rawValue)
+            write(e, node: x, to: &out)
+        case .binary(let op, let a, let b):
+            write(e, node: a, to: &out)
+            out.append(op.rawValue)
+            write(e, node: b, to: &out)
+        case .group(let bracket, let x):
+            out.append(bracket == .round ? UInt8(ascii: "(") : UInt8(ascii: "["))
+            write(e, node: x, to: &out)
+            out.append(bracket == .round ? UInt8(ascii: ")") : UInt8(ascii: "]"))
+        }
+    }
+}
+
+/// Splits a chain line into its `=`-separated components, ignoring `=` inside `{…}` blocks.
+public func chainComponents(_ line: Substring) -> [Substring] {
+    var parts: [Substring] = []
+    var depth = 0
+    var start = line.startIndex
+    var i = line.startIndex
+    while i < line.endIndex {
+        let c = line[i]
+        if c == "{" { depth += 1 } else if c == "}" { depth -= 1 } else if c == "=" && depth == 0 {
+            parts.append(line[start..<i])
+            start = line.index(after: i)
+        }
+        i = line.index(after: i)
+    }
+    parts.append(line[start..<line.endIndex])
+    return parts
+}

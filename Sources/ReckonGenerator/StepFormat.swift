@@ -1,0 +1,13 @@
+/// How a question's solution is written.
+///
+/// - `direct`: question and final answer only: `12*34+5=413`.
+/// - `mathglm`: MathGLM's expansion, one operation per step in precedence order, the whole
+///   remaining expression rewritten each time: `2*3+4*5=6+4*5=6+20=26`.
+/// - `scratch`: `mathglm`, plus a scratchpad block `{…}` in front of every step whose operation a
+///   small model cannot do in one hop (see `ScratchBlock`):
+///   `12*345+6={345*12=345*10+345*2=3450+690=4140}4140+6=4146`.
+public enum StepFormat: String, CaseIterable, Sendable, Codable {
+    case mathglm
+    case direct
+    case scratch
+}

@@ -1,0 +1,254 @@
+import ReckonKernels
+
+/// The GPT decoder: token embedding (+ learned positions, or RoPE inside attention), pre-LN
+/// blocks of causal multi-head attention and a GELU MLP, final LayerNorm, and an output head
+/// tied to the token embedding. Same definition and parameter names as the PyTorch reference
+/// (`shared/bench/torch_gpt_bench.py`), so weights move across in safetensors.
+///
+/// Parameters live in one flat buffer (`parameters`, laid out by `layout`). Forward and
+/// backward passes run on a caller-owned `Workspace`, so one model can be driven by several
+/// worker threads at once (each with its own workspace) while the parameters are read-only.
+public final class Model: @unchecked Sendable {
+    public let config: ModelConfig
+    public let tokenizer: Tokenizer
+    public let layout: ParameterLayout
+    public let parameters: FloatBuffer
+    let rope: RoPETable?
+    /// isDigit[id]: token id is one of 0–9 (for Abacus digit indices).
+    let isDigit: [Bool]
+
+    /// A model with the reference's initialisation: N(0, 0.02) weights, residual projections
+    /// scaled by 1/√(2·layers), zero biases, unit LayerNorm gains.
+    public convenience init(config: ModelConfig, tokenizer: Tokenizer, seed: UInt64) throws {
+        try self.init(config: config, tokenizer: tokenizer, parameters: nil)
+        var rng = Xoshiro256(seed: seed)
+        let p = parameters.pointer
+        for t in layout.tensors {
+            let base = p + t.offset
+            if t.name.hasSuffix("bias") {
+                base.update(repeating: 0, count: t.count)
+            } else if t.name.contains(".ln") || t.name.hasPrefix("ln_f") {
+                base.update(repeating: 1, count: t.count)
+            } else {
+                var std = 0.02
+                if t.name.hasSuffix("attn.proj.weight") || t.name.hasSuffix("mlp.fc2.weight") {
+                    std = 0.02 / Double(2 * config.layers).squareRoot()
+                }
+                for i in 0..<t.count { base[i] = Float(rng.nextGaussian() * std) }
+            }
+        }
+    }
+
+    /// A model over existing parameters (copied), or zero parameters when nil.
+    public init(config: ModelConfig, tokenizer: Tokenizer, parameters: FloatBuffer?) throws {
+        try config.validate()
+        guard tokenizer.vocabSize == config.vocabSize else {
+            throw ModelError.invalidConfig("tokenizer has \(tokenizer.vocabSize) tokens but config.vocabSize is \(config.vocabSize)")
+        }
+        self.config = config
+        self.tokenizer = tokenizer
+        self.layout = ParameterLayout(config)
+        self.parameters = FloatBuffer(count: layout.count)
+        if let parameters {
+            guard parameters.count == layout.count else {
+                throw ModelError.invalidConfig("expected \(layout.count) parameters, got \(parameters.count)")
+            }
+            self.parameters.copy(from: parameters)
+        }
+        isDigit = (0..<config.vocabSize).map { id in id >= 3 && tokenizer.characters[id - 3].isASCII && tokenizer.characters[id - 3].isWholeNumber }
+        rope = config.positions != .learned
+            ? RoPETable(headDim: config.headDim, maxTokens: config.contextLength, base: config.ropeBase) : nil
+    }
+
+    public var parameterCount: Int { layout.count }
+
+    /// A workspace sized for this model.
+    public func makeWorkspace(maxBatch: Int, maxTokens: Int? = nil) -> Workspace {
+        Workspace(config: config, maxBatch: maxBatch, maxTokens: maxTokens ?? config.contextLength,
+                  parameterCount: layout.count)
+    }
+
+    // MARK: - Forward
+
+    /// Forward pass over `B` sequences of `T` tokens; leaves logits (B·T, V) in `ws.logits` and
+    /// every activation backward needs in `ws`.
+    ///
+    ///     tokens: (B, T) token ids, row-major
+    public func forward(_ ws: Workspace, tokens: UnsafePointer<Int32>, batch B: Int, tokens T: Int) {
+        precondition(B <= ws.maxBatch && T <= ws.maxTokens, "batch larger than the workspace")
+        let c = config, C = c.dModel, H = c.heads, M = c.mlpWidth, V = c.vocabSize, BT = B * T
+        let slab = ws.rows
+        let p = UnsafePointer(parameters.pointer)
+
+        // Embedding. x: (B, T, C) = wte[tok] + wpe[t]  (+ abacus[digit index] for digits)
+        let x0 = ws.residual.pointer
+        for b in 0..<B {
+            var run = 0   // digits seen so far in the current run of digits
+            for t in 0..<T {
+                let row = x0 + (b * T + t) * C
+                let tok = Int(tokens[b * T + t])
+                precondition(tok >= 0 && tok < V, "token id \(tok) out of range")
+                if let wpe = layout.wpe {
+                    add(out: row, p + layout.wte + tok * C, p + wpe + t * C, count: C)
+                } else {
+                    row.update(from: p + layout.wte + tok * C, count: C)
+                }
+                if let abacus = layout.abacus {
+                    if isDigit[tok] {
+                        let k = min(run, c.abacusSize - 1)
+                        ws.digitIndex[b * T + t] = Int32(k)
+                        addInPlace(row, p + abacus + k * C, count: C)
+                        run += 1
+                    } else {
+                        ws.digitIndex[b * T + t] = -1
+                        run = 0
+                    }
+                }
+            }
+        }
+
+        for l in 0..<c.layers {
+            let w = layout.blocks[l]
+            let x = ws.residual.pointer + l * slab * C
+            let ln1 = ws.ln1.pointer + l * slab * C
+            let qkv = ws.qkv.pointer + l * slab * 3 * C
+            let probs = ws.probs.pointer + l * ws.maxBatch * H * ws.maxTokens * ws.maxTokens
+            let atty = ws.atty.pointer + l * slab * C
+            let res2 = ws.res2.pointer + l * slab * C
+            let ln2 = ws.ln2.pointer + l * slab * C
+            let fch = ws.fch.pointer + l * slab * M
+            let fcg = ws.fcg.pointer + l * slab * M
+            let xOut = ws.residual.pointer + (l + 1) * slab * C
+
+            // Attention branch: res2 = x + proj(attn(ln1(x)))
+            layerNormForward(out: ln1, mean: ws.ln1Mean.pointer + l * slab, rstd: ws.ln1Rstd.pointer + l * slab,
+                             inp: x, weight: p + w.ln1w, bias: p + w.ln1b, rows: BT, channels: C)
+            matmulForward(out: qkv, inp: ln1, weight: p + w.qkvw, bias: p + w.qkvb, rows: BT, inFeatures: C, outFeatures: 3 * C)
+            for b in 0..<B {
+                let q = qkv + b * T * 3 * C
+                rope?.apply(q, tokens: T, channels: C, heads: H)
+                attentionForward(out: atty + b * T * C, probs: probs + b * H * T * T, qkv: q, tokens: T, channels: C, heads: H)
+            }
+            matmulForward(out: res2, inp: atty, weight: p + w.projw, bias: p + w.projb, rows: BT, inFeatures: C, outFeatures: C)
+            addInPlace(res2, x, count: BT * C)
+
+            // MLP branch: xOut = res2 + fc2(gelu(fc1(ln2(res2))))
+            layerNormForward(out: ln2, mean: ws.ln2Mean.pointer + l * slab, rstd: ws.ln2Rstd.pointer + l * slab,
+                             inp: res2, weight: p + w.ln2w, bias: p + w.ln2b, rows: BT, channels: C)
+            matmulForward(out: fch, inp: ln2, weight: p + w.fc1w, bias: p + w.fc1b, rows: BT, inFeatures: C, outFeatures: M)
+            geluForward(out: fcg, inp: fch, count: BT * M)
+            matmulForward(out: xOut, inp: fcg, weight: p + w.fc2w, bias: p + w.fc2b, rows: BT, inFeatures: M, outFeatures: C)
+            addInPlace(xOut, res2, count: BT * C)
+        }
+
+        // Head: logits (BT, V) = ln_f(x) · wteᵀ
+        let xL = ws.residual.pointer + c.layers * slab * C
+        layerNormForward(out: ws.lnf.pointer, mean: ws.lnfMean.pointer, rstd: ws.lnfRstd.pointer, inp: xL,
+                         weight: p + layout.lnfw, bias: p + layout.lnfb, rows: BT, channels: C)
+        matmulForward(out: ws.logits.pointer, inp: ws.lnf.pointer, weight: p + layout.wte, bias: nil,
+                      rows: BT, inFeatures: C, outFeatures: V)
+    }
+
+    /// Cross-entropy of the last forward pass; fills `ws.dlogits` with gradScale·∂loss/∂logits
+    /// and `ws.losses` with per-position losses. Returns the summed loss over counted positions.
+    ///
+    ///     targets: (B, T), negative = not counted
+    @discardableResult
+    public func loss(_ ws: Workspace, targets: UnsafePointer<Int32>, batch B: Int, tokens T: Int, gradScale: Float) -> Double {
+        crossEntropyForwardBackward(dlogits: ws.dlogits.pointer, losses: ws.losses.pointer, logits: ws.logits.pointer,
+                                    targets: targets, rows: B * T, vocab: config.vocabSize, gradScale: gradScale)
+    }
+
+    // MARK: - Backward
+
+    /// Backward pass for the last `forward` on `ws`, starting from `ws.dlogits`; accumulates
+    /// parameter gradients into `ws.grads` (not zeroed here).
+    public func backward(_ ws: Workspace, tokens: UnsafePointer<Int32>, batch B: Int, tokens T: Int) {
+        let c = config, C = c.dModel, H = c.heads, M = c.mlpWidth, V = c.vocabSize, BT = B * T
+        let slab = ws.rows
+        let p = UnsafePointer(parameters.pointer)
+        let g = ws.grads.pointer
+        let dres = ws.dres.pointer, dln = ws.dln.pointer
+
+        // Head (tied): dwte += dlogitsᵀ·lnf; dln = dlogits·wte; then ln_f backward into dres.
+        matmulBackward(dinp: dln, dweight: g + layout.wte, dbias: nil, dout: ws.dlogits.pointer, inp: ws.lnf.pointer,
+                       weight: p + layout.wte, rows: BT, inFeatures: C, outFeatures: V)
+        dres.update(repeating: 0, count: BT * C)
+        layerNormBackward(dinp: dres, dweight: g + layout.lnfw, dbias: g + layout.lnfb, dout: dln,
+                          inp: ws.residual.pointer + c.layers * slab * C, weight: p + layout.lnfw,
+                          mean: ws.lnfMean.pointer, rstd: ws.lnfRstd.pointer, rows: BT, channels: C)
+
+        for l in stride(from: c.layers - 1, through: 0, by: -1) {
+            let w = layout.blocks[l]
+            let x = ws.residual.pointer + l * slab * C
+            let ln1 = ws.ln1.pointer + l * slab * C
+            let qkv = ws.qkv.pointer + l * slab * 3 * C
+            let probs = ws.probs.pointer + l * ws.maxBatch * H * ws.maxTokens * ws.maxTokens
+            let atty = ws.atty.pointer + l * slab * C
+            let res2 = ws.res2.pointer + l * slab * C
+            let ln2 = ws.ln2.pointer + l * slab * C
+            let fch = ws.fch.pointer + l * slab * M
+            let fcg = ws.fcg.pointer + l * slab * M
+            let dfc = ws.dfc.pointer, dqkv = ws.dqkv.pointer, datty = ws.datty.pointer
+
+            // MLP branch. dres holds ∂L/∂xOut; the skip path passes it through unchanged.
+            matmulBackward(dinp: dfc, dweight: g + w.fc2w, dbias: g + w.fc2b, dout: dres, inp: fcg,
+                           weight: p + w.fc2w, rows: BT, inFeatures: M, outFeatures: C)
+            geluBackward(dinp: dfc, inp: fch, out: fcg, dout: dfc, count: BT * M)
+            matmulBackward(dinp: dln, dweight: g + w.fc1w, dbias: g + w.fc1b, dout: dfc, inp: ln2,
+                           weight: p + w.fc1w, rows: BT, inFeatures: C, outFeatures: M)
+            layerNormBackward(dinp: dres, dweight: g + w.ln2w, dbias: g + w.ln2b, dout: dln, inp: res2,
+                              weight: p + w.ln2w, mean: ws.ln2Mean.pointer + l * slab, rstd: ws.ln2Rstd.pointer + l * slab,
+                              rows: BT, channels: C)
+
+            // Attention branch. dres now holds ∂L/∂res2.
+            matmulBackward(dinp: datty, dweight: g + w.projw, dbias: g + w.projb, dout: dres, inp: atty,
+                           weight: p + w.projw, rows: BT, inFeatures: C, outFeatures: C)
+            for b in 0..<B {
+                let dq = dqkv + b * T * 3 * C
+                attentionBackward(dqkv: dq, scratch: ws.dscores.pointer, dout: datty + b * T * C,
+                                  qkv: qkv + b * T * 3 * C, probs: probs + b * H * T * T, tokens: T, channels: C, heads: H)
+                rope?.apply(dq, tokens: T, channels: C, heads: H, inverse: true)
+            }
+            matmulBackward(dinp: dln, dweight: g + w.qkvw, dbias: g + w.qkvb, dout: dqkv, inp: ln1,
+                           weight: p + w.qkvw, rows: BT, inFeatures: C, outFeatures: 3 * C)
+            layerNormBackward(dinp: dres, dweight: g + w.ln1w, dbias: g + w.ln1b, dout: dln, inp: x,
+                              weight: p + w.ln1w, mean: ws.ln1Mean.pointer + l * slab, rstd: ws.ln1Rstd.pointer + l * slab,
+                              rows: BT, channels: C)
+        }
+
+        // Embeddings: scatter-add the residual gradient into the rows that were read.
+        for b in 0..<B {
+            for t in 0..<T {
+                let row = UnsafePointer(dres + (b * T + t) * C)
+                addInPlace(g + layout.wte + Int(tokens[b * T + t]) * C, row, count: C)
+                if let wpe = layout.wpe { addInPlace(g + wpe + t * C, row, count: C) }
+                if let abacus = layout.abacus, ws.digitIndex[b * T + t] >= 0 {
+                    addInPlace(g + abacus + Int(ws.digitIndex[b * T + t]) * C, row, count: C)
+                }
+            }
+        }
+    }
+
+    // MARK: - Inference
+
+    /// Logits for every position of one sequence, forward only.
+    ///
+    /// - Returns: (T, V) row-major; row t is the distribution over the token after `tokens[t]`.
+    /// - Throws: `ModelError.sequenceTooLong` beyond the context length.
+    /// A new workspace is sized per call; decoding loops should use `forward` with their own
+    /// workspace (or a KV cache) instead.
+    public func logits(for tokens: [Int]) throws -> [Float] {
+        guard !tokens.isEmpty else { return [] }
+        guard tokens.count <= config.contextLength else {
+            throw ModelError.sequenceTooLong(length: tokens.count, context: config.contextLength)
+        }
+        for t in tokens where t < 0 || t >= config.vocabSize {
+            throw ModelError.invalidConfig("token id \(t) outside the vocabulary (\(config.vocabSize))")
+        }
+        let ws = makeWorkspace(maxBatch: 1, maxTokens: tokens.count)
+        let ids = tokens.map { Int32($0) }
+        ids.withUnsafeBufferPointer { forward(ws, tokens: $0.baseAddress!, batch: 1, tokens: tokens.count) }
+        return Array(UnsafeBufferPointer(start: ws.logits.pointer, count: tokens.count * config.vocabSize))
+    }
+}

@@ -1,0 +1,275 @@
+import Foundation
+import ReckonKernels
+import ReckonModel
+
+/// Options of a training run. `steps` or `minutes` (or both) bound it.
+public struct TrainerOptions: Sendable {
+    public var steps: Int?
+    public var minutes: Double?
+    public var batchSize = 32
+    public var learningRate = 1e-3
+    public var minLearningRateFraction = 0.1
+    /// Warm-up steps; default min(100, totalSteps/10).
+    public var warmupSteps: Int?
+    public var optimizer = OptimizerSettings()
+    public var seed: UInt64 = 0
+    public var threads = 2
+    /// Write a checkpoint every this many steps (0 = only at the end).
+    public var checkpointEvery = 500
+    /// Run the held-out check every this many steps (0 = never; it also runs at the end).
+    public var evalEvery = 0
+    /// Append a log line every this many steps.
+    public var logEvery = 10
+    /// Description of the data, stored in the checkpoint.
+    public var dataDescription = ""
+    public var recipe: String?
+    public var format: String?
+    public init() {}
+}
+
+/// One progress report, passed to the caller's callback after each step.
+public struct TrainingProgress: Sendable {
+    public var step: Int
+    public var totalSteps: Int
+    public var loss: Double
+    public var learningRate: Double
+    public var tokensPerSecond: Double
+    public var elapsedSeconds: Double
+    public var heldOutAccuracy: Double?
+    /// Estimated seconds left.
+    public var etaSeconds: Double
+}
+
+/// How a run ended.
+public enum TrainingOutcome: Sendable, Equatable {
+    case completed
+    case interrupted
+    case timeUp
+}
+
+/// The training loop: data → batches → `TrainingEngine` steps, with the learning-rate schedule,
+/// JSON-lines logging, periodic checkpoints, resume, held-out checks, NaN guard and Ctrl-C.
+///
+/// Determinism: example `i` of step `s` is `source.example(index: s·B + i, …)`, parameters and
+/// moments are restored bit-exactly from safetensors, and the engine's arithmetic is fixed
+/// for a thread count; so a resumed run reproduces the uninterrupted loss curve bit for bit.
+public final class Trainer {
+    public let model: Model
+    public let source: ExampleSource
+    public let output: URL
+    public let options: TrainerOptions
+    public let engine: TrainingEngine
+    public private(set) var info: TrainingInfo
+    /// Held-out accuracy check; called every `evalEvery` steps and at the end.
+    public var heldOut: ((Model) -> Double)?
+    /// Steps completed (== optimizer steps).
+    public var step: Int { engine.step }
+    public private(set) var lastCheckpointStep: Int?
+    /// Loss of every step run by this trainer object (for tests and summaries).
+    public private(set) var losses: [Double] = []
+
+    private let batch: TokenBatch
+    private var rng: Xoshiro256
+    private let stopFlag = StopFlag()
+    private var signalSource: DispatchSourceSignal?
+
+    /// A fresh run writing to `output`.
+    public init(model: Model, source: ExampleSource, output: URL, options: TrainerOptions) throws {
+        guard options.steps != nil || options.minutes != nil else { throw TrainingError.options("give a step or a time budget") }
+        if let s = options.steps, s < 1 { throw TrainingError.options("steps must be ≥ 1") }
+        if let m = options.minutes, !(m > 0) { throw TrainingError.options("minutes must be > 0") }
+        guard options.batchSize >= 1, options.threads >= 1 else { throw TrainingError.options("batch and threads must be ≥ 1") }
+        self.model = model; self.source = source; self.output = output; self.options = options
+        engine = TrainingEngine(model: model, maxBatch: options.batchSize, threads: options.threads, settings: options.optimizer)
+        batch = TokenBatch(batch: options.batchSize, tokens: model.config.contextLength)
+        rng = Xoshiro256(seed: options.seed)
+        var i = TrainingInfo()
+        i.seed = options.seed
+        i.totalSteps = options.steps ?? 0
+        i.batchSize = options.batchSize
+        i.learningRate = options.learningRate
+        i.minLearningRateFraction = options.minLearningRateFraction
+        i.warmupSteps = options.warmupSteps ?? (options.steps.map { min(100, $0 / 10) } ?? 100)
+        i.weightDecay = Double(options.optimizer.weightDecay)
+        i.beta1 = Double(options.optimizer.beta1); i.beta2 = Double(options.optimizer.beta2)
+        i.eps = Double(options.optimizer.eps); i.gradClip = Double(options.optimizer.gradClip)
+        i.threads = options.threads
+        i.data = options.dataDescription; i.recipe = options.recipe; i.format = options.format
+        info = i
+    }
+
+    /// Continues the run saved in `directory` (model, optimizer, RNG, schedule), writing new
+    /// checkpoints there. Hyper-parameters come from the checkpoint; `steps`/`minutes` in
+    /// `budget` may extend the run (a larger `steps` stretches the cosine schedule); its
+    /// checkpoint/eval/log intervals apply. `threads` defaults to the saved count (needed for a
+    /// bit-identical continuation).
+    public static func resume(from directory: URL, source: ExampleSource, budget: TrainerOptions? = nil, threads: Int? = nil) throws -> Trainer {
+        let (model, config) = try Checkpoint.loadModel(from: directory)
+        guard let saved = config.training else { throw ModelError.checkpoint("config.json has no training section; cannot resume") }
+        let state = try Checkpoint.loadOptimizer(from: directory, parameterCount: model.parameterCount, expectedStep: config.step)
+        var o = TrainerOptions()
+        o.steps = max(saved.totalSteps, budget?.steps ?? 0)
+        o.minutes = budget?.minutes
+        if budget?.minutes != nil && budget?.steps == nil { o.steps = nil }
+        o.batchSize = saved.batchSize
+        o.learningRate = saved.learningRate
+        o.minLearningRateFraction = saved.minLearningRateFraction
+        o.warmupSteps = saved.warmupSteps
+        o.optimizer.weightDecay = Float(saved.weightDecay)
+        o.optimizer.beta1 = Float(saved.beta1); o.optimizer.beta2 = Float(saved.beta2)
+        o.optimizer.eps = Float(saved.eps); o.optimizer.gradClip = Float(saved.gradClip)
+        o.seed = saved.seed
+        o.threads = threads ?? saved.threads
+        if let b = budget {
+            o.checkpointEvery = b.checkpointEvery; o.evalEvery = b.evalEvery; o.logEvery = b.logEvery
+        }
+        o.dataDescription = saved.data; o.recipe = saved.recipe; o.format = saved.format
+        let t = try Trainer(model: model, source: source, output: directory, options: o)
+        t.engine.restore(state)
+        t.rng = Xoshiro256(state: state.rngState)
+        t.info.totalSteps = o.steps ?? saved.totalSteps
+        t.lastCheckpointStep = config.step
+        return t
+    }
+
+    /// Makes Ctrl-C (SIGINT) stop the run after the current step, with a checkpoint. The
+    /// default SIGINT behaviour comes back when `run` returns.
+    public func installInterruptHandler() {
+        signal(SIGINT, SIG_IGN)
+        let src = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let flag = stopFlag
+        src.setEventHandler { flag.set() }
+        src.resume()
+        signalSource = src
+    }
+
+    /// Asks the loop to stop after the current step (thread-safe).
+    public func requestStop() { stopFlag.set() }
+
+    /// Stops the next `run` (as if interrupted, with a checkpoint) once `steps` steps are done.
+    /// For tests and for splitting a run into sessions.
+    public func requestStopAfter(steps: Int) { stopAtStep = steps }
+    private var stopAtStep: Int?
+
+    /// Runs until the step or time budget is spent, Ctrl-C, or a non-finite loss (thrown as
+    /// `TrainingError.nonFiniteLoss` after keeping the last good checkpoint untouched).
+    @discardableResult
+    public func run(progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingOutcome {
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let logURL = output.appendingPathComponent("log.jsonl")
+        if !FileManager.default.fileExists(atPath: logURL.path) { _ = FileManager.default.createFile(atPath: logURL.path, contents: nil) }
+        guard let log = try? FileHandle(forWritingTo: logURL) else { throw TrainingError.options("cannot write \(logURL.path)") }
+        defer {
+            try? log.close()
+            if let src = signalSource { src.cancel(); signalSource = nil; signal(SIGINT, SIG_DFL) }
+        }
+        _ = try? log.seekToEnd()
+
+        let start = Date()
+        let deadline = options.minutes.map { start.addingTimeInterval($0 * 60) }
+        var totalSteps = info.totalSteps > 0 ? info.totalSteps : Int.max
+        var windowTokens = 0
+        var windowStart = DispatchTime.now().uptimeNanoseconds
+        let firstStep = step
+        var examples: [(prompt: String, target: String)] = []
+        examples.reserveCapacity(options.batchSize)
+        var outcome = TrainingOutcome.completed
+
+        while step < totalSteps {
+            if stopFlag.isSet || step == stopAtStep { outcome = .interrupted; break }
+            if let d = deadline, Date() >= d { outcome = .timeUp; break }
+            let s = step
+            // With only a time budget, fix the schedule's length from the speed of the first steps.
+            if info.totalSteps == 0 && s - firstStep == 5 {
+                let perStep = Date().timeIntervalSince(start) / 5
+                totalSteps = max(s + 1, s + Int(deadline!.timeIntervalSinceNow / perStep))
+                info.totalSteps = totalSteps
+            }
+            let schedule = LearningRateSchedule(peak: info.learningRate, minFraction: info.minLearningRateFraction,
+                                                warmupSteps: info.warmupSteps, totalSteps: info.totalSteps > 0 ? info.totalSteps : 1_000_000)
+            let lr = schedule.rate(at: s)
+            let prog = info.totalSteps > 0 ? min(1, Double(s) / Double(info.totalSteps)) : 0
+            examples.removeAll(keepingCapacity: true)
+            for i in 0..<options.batchSize { examples.append(source.example(index: s * options.batchSize + i, progress: prog)) }
+            try batch.fill(examples, tokenizer: model.tokenizer)
+
+            let r = engine.trainStep(batch, learningRate: Float(lr))
+            guard r.loss.isFinite else {
+                writeLog(log, ["step": s + 1, "loss": r.loss.isNaN ? "nan" : "inf", "event": "non-finite loss"])
+                throw TrainingError.nonFiniteLoss(step: s + 1, loss: r.loss, lastCheckpointStep: lastCheckpointStep)
+            }
+            losses.append(r.loss)
+            windowTokens += r.tokens
+            let now = DispatchTime.now().uptimeNanoseconds
+            let tps = Double(windowTokens) / max(1e-9, Double(now - windowStart) / 1e9)
+
+            var acc: Double?
+            let done = step >= totalSteps
+            if let h = heldOut, (options.evalEvery > 0 && step % options.evalEvery == 0) || done { acc = h(model) }
+            if step % max(1, options.logEvery) == 0 || acc != nil || done {
+                var line: [String: Any] = ["step": step, "loss": r.loss, "lr": lr, "tokens_per_s": tps.rounded(),
+                                           "grad_norm": r.gradNorm, "elapsed_s": Date().timeIntervalSince(start)]
+                if let acc { line["heldout_acc"] = acc }
+                writeLog(log, line)
+                windowTokens = 0; windowStart = now
+            }
+            if options.checkpointEvery > 0 && step % options.checkpointEvery == 0 && !done { try saveCheckpoint() }
+            if let progress {
+                let elapsed = Date().timeIntervalSince(start)
+                let rate = elapsed / Double(max(1, step - firstStep))
+                var eta = info.totalSteps > 0 ? rate * Double(info.totalSteps - step) : 0
+                if let d = deadline { eta = min(eta > 0 ? eta : .infinity, max(0, d.timeIntervalSinceNow)) }
+                progress(TrainingProgress(step: step, totalSteps: info.totalSteps, loss: r.loss, learningRate: lr,
+                                          tokensPerSecond: tps, elapsedSeconds: elapsed, heldOutAccuracy: acc, etaSeconds: eta))
+            }
+        }
+        if outcome == .timeUp { info.totalSteps = step }
+        try saveCheckpoint()
+        return outcome
+    }
+
+    /// Writes model, optimizer state and config to the output directory.
+    public func saveCheckpoint() throws {
+        let state = OptimizerState(m: engine.m, v: engine.v, step: engine.step, rngState: rng.stateArray)
+        try Checkpoint.save(model: model, step: engine.step, training: info, optimizer: state, to: output)
+        lastCheckpointStep = engine.step
+    }
+
+    private func writeLog(_ h: FileHandle, _ fields: [String: Any]) {
+        guard let d = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) else { return }
+        try? h.write(contentsOf: d + Data("\n".utf8))
+    }
+}
+
+/// A thread-safe one-way flag (set from the signal handler's queue, read by the loop).
+final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.lock(); value = true; lock.unlock() }
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+/// Greedy exact-match accuracy over `examples`: the model continues BOS + prompt until EOS
+/// (or `maxNewTokens`), and the decoded text must equal the target. Forward-only and without
+/// a KV cache: meant for small held-out checks and tests.
+public func greedyExactMatch(_ model: Model, examples: [(prompt: String, target: String)], maxNewTokens: Int? = nil) -> Double {
+    guard !examples.isEmpty else { return 0 }
+    var correct = 0
+    let V = model.config.vocabSize
+    for e in examples {
+        guard var ids = try? [Tokenizer.bos] + model.tokenizer.encode(e.prompt) else { continue }
+        let limit = maxNewTokens ?? (e.target.count + 1)
+        var out: [Int] = []
+        while out.count < limit && ids.count < model.config.contextLength {
+            guard let logits = try? model.logits(for: ids) else { break }
+            let row = logits[(ids.count - 1) * V ..< ids.count * V]
+            var best = row.startIndex
+            for j in row.indices where row[j] > row[best] { best = j }
+            let next = best - row.startIndex
+            if next == Tokenizer.eos { break }
+            out.append(next); ids.append(next)
+        }
+        if model.tokenizer.decode(out) == e.target { correct += 1 }
+    }
+    return Double(correct) / Double(examples.count)
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import ReckonEvaluation
+import ReckonModel
+
+/// `reckon bench decode`: greedy decoding tokens/s with the KV cache, like
+/// `torch_gpt_bench.py --mode decode` (register as a subcommand of `Bench`).
+struct BenchDecode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decoding throughput: generated tokens/s with the KV cache, batched and single-prompt.",
+        discussion: """
+        Same definition as the PyTorch reference: --batch prompts of --prompt-len random tokens, \
+        --new-tokens greedy tokens each, prefill included in the time, one untimed warm-up \
+        generation, median of --reps timed generations. tokens/s = batch·new_tokens / seconds.
+        """)
+
+    @Option var layers: Int = 4
+    @Option(name: .customLong("d-model")) var dModel: Int = 128
+    @Option var heads: Int = 4
+    @Option var ctx: Int = 128
+    @Option var batch: Int = 32
+    @Option var vocab: Int = 24
+    @Option(name: .customLong("prompt-len")) var promptLength: Int = 16
+    @Option(name: .customLong("new-tokens")) var newTokens: Int = 48
+    @Option(help: "Timed generations (median reported).") var reps: Int = 5
+    @Option(help: "Threads (default: all cores).") var threads: Int?
+    @Option(help: "Position scheme: learned or rope.") var positions: String = "learned"
+    @Flag(help: "Skip the single-prompt measurement.") var noSingle = false
+    @Flag(help: "Also print one JSON line with all results.") var json = false
+
+    func validate() throws {
+        guard layers > 0, dModel > 0, heads > 0, ctx > 0, batch > 0, reps > 0, promptLength > 0, newTokens > 0 else {
+            throw ValidationError("sizes must be positive")
+        }
+        guard dModel % heads == 0 else { throw ValidationError("--d-model must be a multiple of --heads") }
+        guard promptLength + newTokens <= ctx else { throw ValidationError("--prompt-len + --new-tokens exceed --ctx") }
+        guard (4...98).contains(vocab) else { throw ValidationError("--vocab must be in 4...98") }
+        guard PositionScheme(rawValue: positions) != nil else { throw ValidationError("--positions must be learned or rope") }
+    }
+
+    func run() throws {
+        let t = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let scheme = PositionScheme(rawValue: positions)!
+        func measure(_ b: Int) throws -> DecodeBenchmark.Result {
+            try DecodeBenchmark.run(layers: layers, dModel: dModel, heads: heads, context: ctx, batch: b, vocab: vocab,
+                                    promptLength: promptLength, newTokens: newTokens, reps: reps, threads: t, positions: scheme)
+        }
+        let batched = try measure(batch)
+        print("reckon | threads \(t) | model: layers=\(layers) d_model=\(dModel) heads=\(heads) ctx=\(ctx) vocab=\(vocab) params=\(batched.parameters)")
+        print("decode: prompt_len=\(promptLength) new_tokens=\(newTokens) (median of \(reps) runs, greedy, KV cache)")
+        func line(_ name: String, _ r: DecodeBenchmark.Result) {
+            print(String(format: "  %-14@ gen tokens/s %10.1f   %.3f ms/step   total %.1f ms   (%d worker(s) × %d thread(s))",
+                         name, r.tokensPerSecond, 1000 * r.medianSeconds / Double(newTokens), 1000 * r.medianSeconds,
+                         r.workers, r.innerThreads))
+        }
+        line("batch \(batch)", batched)
+        var single: DecodeBenchmark.Result? = nil
+        if !noSingle && batch != 1 {
+            single = try measure(1)
+            line("single prompt", single!)
+        }
+        if json {
+            var obj: [String: Any] = ["layers": layers, "d_model": dModel, "heads": heads, "ctx": ctx, "batch": batch,
+                                      "vocab": vocab, "threads": t, "params": batched.parameters,
+                                      "decode_kv_tokens_per_s": batched.tokensPerSecond,
+                                      "decode_kv_seconds": batched.medianSeconds]
+            if let s = single { obj["decode_single_tokens_per_s"] = s.tokensPerSecond }
+            let d = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
+            print("JSON " + String(decoding: d, as: UTF8.self))
+        }
+    }
+}

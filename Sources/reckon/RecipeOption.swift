@@ -1,0 +1,21 @@
+import ArgumentParser
+import Foundation
+import ReckonGenerator
+
+/// `--recipe` accepts a path or the name of a file in Generators/ (`mathglm` → Generators/mathglm.json).
+func loadRecipe(_ nameOrPath: String) throws -> Recipe {
+    var candidates = [nameOrPath]
+    if !nameOrPath.hasSuffix(".json") { candidates.append("Generators/\(nameOrPath).json") }
+    guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+        let shipped = (try? FileManager.default.contentsOfDirectory(atPath: "Generators"))?
+            .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted() ?? []
+        let hint = shipped.isEmpty ? "" : " (shipped recipes: \(shipped.joined(separator: ", ")))"
+        throw ValidationError("recipe '\(nameOrPath)' not found\(hint)")
+    }
+    do { return try Recipe(contentsOf: URL(fileURLWithPath: path)) } catch {
+        throw ValidationError("recipe '\(path)': \(error)")
+    }
+}
+
+extension StepFormat: ExpressibleByArgument {}
+extension Split: ExpressibleByArgument {}

@@ -1,0 +1,179 @@
+import ArgumentParser
+import Foundation
+import ReckonModel
+import ReckonTraining
+
+/// `reckon train`: trains the decoder on a corpus file or a generator recipe.
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train the decoder from scratch on a corpus file or a recipe.",
+        discussion: """
+        Each example is "prompt=target" (split at the first '='); the model sees BOS+prompt+target+EOS \
+        and the loss is taken on target+EOS only. Checkpoints (config.json, model.safetensors, \
+        optimizer.safetensors) and log.jsonl go to --out. Ctrl-C saves a checkpoint and exits; \
+        --resume DIR continues the same loss curve.
+        """)
+
+    @Option(help: "Corpus file: one example per line, prompt and target split at the first '='.")
+    var corpus: String?
+    @Option(help: "Generator recipe (path, or a name in Generators/), streamed fresh every step.")
+    var recipe: String?
+    @Option(help: "Model size: \(ModelConfig.presetNames.joined(separator: ", ")).")
+    var preset: String = "tiny"
+    @Option(help: "Position scheme: learned, rope or abacus (RoPE + digit-index embedding).")
+    var positions: String = "learned"
+    @Option(help: "Context length in tokens (default: the preset's).")
+    var context: Int?
+    @Option(help: "Checkpoint directory (default with --resume: the resumed directory).")
+    var out: String?
+    @Option(help: "Number of optimizer steps.")
+    var steps: Int?
+    @Option(help: "Time budget in minutes (the schedule's length is set from the first steps' speed).")
+    var minutes: Double?
+    @Option(help: "Sequences per step.")
+    var batch: Int = 32
+    @Option(help: "Peak learning rate.")
+    var lr: Double = 1e-3
+    @Option(help: "Final learning rate as a fraction of the peak (cosine decay).")
+    var minLrFraction: Double = 0.1
+    @Option(help: "Warm-up steps (default min(100, steps/10)).")
+    var warmup: Int?
+    @Option(help: "AdamW weight decay (2-D weights only).")
+    var weightDecay: Float = 0.1
+    @Option(help: "Gradient-norm clip (0 disables).")
+    var clip: Float = 1.0
+    @Option(help: "Random seed (initialisation and data order).")
+    var seed: UInt64 = 0
+    @Option(help: "Worker threads (default: all cores). Same seed and threads give the same curve.")
+    var threads: Int?
+    @Option(help: "Write a checkpoint every K steps (0: only at the end).")
+    var checkpointEvery: Int = 500
+    @Option(help: "Append to log.jsonl every K steps.")
+    var logEvery: Int = 10
+    @Option(help: "Held-out file (same format as --corpus) for a periodic greedy exact-match check.")
+    var heldout: String?
+    @Option(help: "Run the held-out check every K steps (0: only at the end).")
+    var evalEvery: Int = 0
+    @Option(help: "Held-out examples per check.")
+    var evalCount: Int = 64
+    @Option(help: "Continue training from this checkpoint directory.")
+    var resume: String?
+
+    func validate() throws {
+        if resume == nil {
+            guard (corpus == nil) != (recipe == nil) else { throw ValidationError("give exactly one of --corpus or --recipe") }
+            guard out != nil else { throw ValidationError("--out DIR is required (or --resume DIR)") }
+            guard steps != nil || minutes != nil else { throw ValidationError("give --steps N or --minutes M") }
+        } else if corpus == nil && recipe == nil {
+            throw ValidationError("--resume needs the same data source: --corpus or --recipe")
+        }
+        if let s = steps, s < 1 { throw ValidationError("--steps must be ≥ 1") }
+        if let m = minutes, !(m > 0) { throw ValidationError("--minutes must be > 0") }
+        if batch < 1 { throw ValidationError("--batch must be ≥ 1") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
+        guard PositionScheme(rawValue: positions) != nil else { throw ValidationError("--positions must be learned, rope or abacus") }
+        guard ModelConfig.presetNames.contains(preset) else {
+            throw ValidationError("unknown preset '\(preset)' (choose \(ModelConfig.presetNames.joined(separator: ", ")))")
+        }
+    }
+
+    func run() throws {
+        let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        let (source, dataDescription) = try makeSource()
+        let trainer: Trainer
+        do {
+            if let resume {
+                var budget = TrainerOptions()
+                budget.steps = steps; budget.minutes = minutes
+                budget.checkpointEvery = checkpointEvery; budget.evalEvery = evalEvery; budget.logEvery = logEvery
+                if let out, URL(fileURLWithPath: out).standardized != URL(fileURLWithPath: resume).standardized {
+                    throw ValidationError("--resume writes back into \(resume); drop --out or copy the checkpoint first")
+                }
+                trainer = try Trainer.resume(from: URL(fileURLWithPath: resume), source: source, budget: budget, threads: threads)
+                print("resuming \(resume) at step \(trainer.step) of \(trainer.info.totalSteps)")
+            } else {
+                let tokenizer = try Tokenizer()
+                var config = ModelConfig.preset(preset, vocabSize: tokenizer.vocabSize, positions: PositionScheme(rawValue: positions)!)!
+                if let context { config.contextLength = context }
+                let model = try Model(config: config, tokenizer: tokenizer, seed: seed)
+                var o = TrainerOptions()
+                o.steps = steps; o.minutes = minutes; o.batchSize = batch; o.learningRate = lr
+                o.minLearningRateFraction = minLrFraction; o.warmupSteps = warmup
+                o.optimizer.weightDecay = weightDecay; o.optimizer.gradClip = clip
+                o.seed = seed; o.threads = threadCount; o.checkpointEvery = checkpointEvery
+                o.evalEvery = evalEvery; o.logEvery = logEvery
+                o.dataDescription = dataDescription; o.recipe = recipe
+                trainer = try Trainer(model: model, source: source, output: URL(fileURLWithPath: out!), options: o)
+                print("model: \(preset) \(config.layers)×\(config.dModel), \(config.heads) heads, ctx \(config.contextLength), " +
+                      "\(positions) positions, \(model.parameterCount) parameters; \(threadCount) threads")
+            }
+        } catch let e as ModelError { throw ValidationError(e.description) }
+        catch let e as TrainingError { throw ValidationError(e.description) }
+
+        if let heldout {
+            let examples = try FileExampleSource(path: heldout, seed: 0).examples.prefix(evalCount)
+            trainer.heldOut = { model in greedyExactMatch(model, examples: Array(examples)) }
+        }
+        trainer.installInterruptHandler()
+
+        let interactive = isatty(STDERR_FILENO) == 1
+        var lastPrinted = Date.distantPast
+        let outcome: TrainingOutcome
+        do {
+            outcome = try trainer.run { p in
+                let total = p.totalSteps > 0 ? "/\(p.totalSteps)" : ""
+                var line = String(format: "step %d%@  loss %.4f  lr %.2e  %@ tok/s  ETA %@", p.step, total, p.loss,
+                                  p.learningRate, Self.short(p.tokensPerSecond), Self.duration(p.etaSeconds))
+                if let a = p.heldOutAccuracy { line += String(format: "  held-out %.1f%%", 100 * a) }
+                if interactive {
+                    guard Date().timeIntervalSince(lastPrinted) > 0.1 || p.heldOutAccuracy != nil else { return }
+                    lastPrinted = Date()
+                    FileHandle.standardError.write(Data("\r\(line)   ".utf8))
+                } else if p.step % max(1, logEvery) == 0 || p.heldOutAccuracy != nil {
+                    print(line)
+                }
+            }
+        } catch let e as TrainingError {
+            if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+            throw ValidationError(e.description)
+        }
+        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+        let dir = trainer.output.path
+        switch outcome {
+        case .completed: print("done: \(trainer.step) steps, checkpoint in \(dir)")
+        case .timeUp: print("time budget spent after \(trainer.step) steps, checkpoint in \(dir)")
+        case .interrupted: print("interrupted at step \(trainer.step); checkpoint saved in \(dir) (continue with --resume \(dir))")
+        }
+    }
+
+    /// The data source named on the command line.
+    func makeSource() throws -> (ExampleSource, String) {
+        if let corpus {
+            do { return (try FileExampleSource(path: corpus, seed: seed), "corpus:\(corpus)") } catch let e as TrainingError {
+                throw ValidationError(e.description)
+            }
+        }
+        return (try recipeExampleSource(recipe: recipe!, seed: seed), "recipe:\(recipe!)")
+    }
+
+    static func short(_ x: Double) -> String {
+        x >= 10_000 ? String(format: "%.1fk", x / 1000) : String(format: "%.0f", x)
+    }
+    static func duration(_ s: Double) -> String {
+        guard s.isFinite else { return "?" }
+        let n = Int(s.rounded())
+        if n >= 3600 { return "\(n / 3600)h\(String(format: "%02d", (n % 3600) / 60))m" }
+        if n >= 60 { return "\(n / 60)m\(String(format: "%02d", n % 60))s" }
+        return "\(n)s"
+    }
+}
+
+// MARK: - HOOK(recipe): streaming generator source — to be wired by the generator side.
+//
+// Return an `ExampleSource` whose `example(index:progress:)` yields a fresh train-split example
+// (prompt up to and including the first '=', target the rest) for every index, following the
+// recipe's curriculum stage at `progress`. Must be deterministic in (seed, index) so that
+// `--resume` reproduces the same curve.
+func recipeExampleSource(recipe: String, seed: UInt64) throws -> ExampleSource {
+    throw ValidationError("--recipe is not wired to the generator yet; write a corpus with `reckon generate` and use --corpus")
+}

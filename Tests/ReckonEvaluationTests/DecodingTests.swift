@@ -1,0 +1,58 @@
+import Testing
+import ReckonModel
+@testable import ReckonEvaluation
+
+@Suite struct DecodingTests {
+    @Test(arguments: [PositionScheme.learned, .rope])
+    func cachedDecodingMatchesFullRecompute(positions: PositionScheme) throws {
+        let model = try tinyModel(positions: positions)
+        let prompts = ["12*34=", "5672*2933/(690/5715)=", "1+2=", "[3-4%]*-7.25="].map { [Tokenizer.bos] + (try! model.tokenizer.encode($0)) }
+        let requests = prompts.map { DecodeRequest(prompt: $0) }
+        for threads in [1, 2] {
+            let decoder = BatchDecoder(model: model, threads: threads, slots: 3)
+            let cached = try decoder.decode(requests, maxNewTokens: 24, stopAtEnd: false)
+            for (p, r) in zip(prompts, cached) {
+                #expect(r.tokens == (try greedyWithoutCache(model, prompt: p, count: 24)), "threads \(threads)")
+                #expect(r.stop == .tokenLimit)
+            }
+        }
+    }
+
+    @Test func cachedLogitsMatchForward() throws {
+        let model = try tinyModel(positions: .rope)
+        let ids = [Tokenizer.bos] + (try model.tokenizer.encode("987-65*4/3="))
+        let full = try model.logits(for: ids)
+        let V = model.config.vocabSize
+        // Prefill the first half in one call, then one token per call: every row's logits must agree.
+        let cache = KVCache(model: model, slots: 2, maxRows: 64)
+        let half = ids.count / 2
+        cache.forward((0..<half).map { CacheRow(slot: 1, position: $0, token: ids[$0]) }, outputs: Array(0..<half))
+        var worst: Float = 0
+        for t in 0..<half { for j in 0..<V { worst = max(worst, abs(cache.logits[t * V + j] - full[t * V + j])) } }
+        for t in half..<ids.count {
+            cache.forward([CacheRow(slot: 1, position: t, token: ids[t])], outputs: [0])
+            for j in 0..<V { worst = max(worst, abs(cache.logits[j] - full[t * V + j])) }
+        }
+        #expect(worst < 1e-3, "largest logit difference \(worst)")
+    }
+
+    @Test func stopsAtContextAndEndToken() throws {
+        let model = try tinyModel(context: 24)
+        let prompt = [Tokenizer.bos] + (try model.tokenizer.encode("123+456="))
+        let r = try BatchDecoder(model: model, threads: 1).decode([DecodeRequest(prompt: prompt)], maxNewTokens: 100, stopAtEnd: false)[0]
+        #expect(r.stop == .contextFull)
+        #expect(prompt.count + r.tokens.count == 25)   // the last token is generated but never fed back
+        let tooLong = [Int](repeating: 5, count: 30)
+        #expect(throws: DecodingError.self) { try BatchDecoder(model: model, threads: 1).decode([DecodeRequest(prompt: tooLong)], maxNewTokens: 4) }
+    }
+
+    @Test func samplingIsSeededAndIndependentOfThreads() throws {
+        let model = try tinyModel()
+        let prompt = [Tokenizer.bos] + (try model.tokenizer.encode("44*55="))
+        let requests = (0..<6).map { DecodeRequest(prompt: prompt, temperature: 50, seed: UInt64($0)) }
+        let a = try BatchDecoder(model: model, threads: 1, slots: 2).decode(requests, maxNewTokens: 12, stopAtEnd: false)
+        let b = try BatchDecoder(model: model, threads: 2, slots: 4).decode(requests, maxNewTokens: 12, stopAtEnd: false)
+        #expect(a == b)
+        #expect(Set(a.map(\.tokens)).count > 1, "different seeds should give different samples")
+    }
+}

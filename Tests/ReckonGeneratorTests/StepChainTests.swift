@@ -1,0 +1,49 @@
+import ReckonArithmetic
+import ReckonGenerator
+import Testing
+
+func chain(_ text: String, _ format: StepFormat) throws -> String {
+    try StepChain(format: format).text(for: Expression(parsing: text))
+}
+
+@Suite struct StepChainTests {
+    // Worked by hand.
+    @Test func mathglmAndDirect() throws {
+        #expect(try chain("2*3+4*5", .mathglm) == "2*3+4*5=6+4*5=6+20=26")
+        #expect(try chain("2*3+4*5", .direct) == "2*3+4*5=26")
+        #expect(try chain("(5)", .mathglm) == "(5)=5")
+    }
+
+    @Test func scratchMultiplication() throws {
+        #expect(try chain("12*345+6", .scratch) == "12*345+6={345*12=345*10+345*2=3450+690=4140}4140+6=4146")
+        // One factor with a single non-zero digit is one hop: no block.
+        #expect(try chain("300*4567", .scratch) == "300*4567=1370100")
+        // Decimals: place values of the split factor, signs applied after the block.
+        #expect(try chain("-1.5*2.25", .scratch) == "-1.5*2.25={2.25*1.5=2.25*1+2.25*0.5=2.25+1.125=3.375}-3.375")
+    }
+
+    @Test func scratchDivision() throws {
+        // 253 = 4·63 + 1; 1.0 = 4·0.2 + 0.2; 0.2 = 4·0.05.
+        #expect(try chain("253/4-193", .scratch) == "253/4-193={253-4*60=13;13-4*3=1;10-4*2=2;20-4*5=0;253/4=63.25}63.25-193=-129.75")
+        #expect(try chain("0.9/0.04", .scratch) == "0.9/0.04={0.9/0.04=90/4;90-4*20=10;10-4*2=2;20-4*5=0;90/4=22.5}22.5")
+        // Dividing by a power of ten is a shift: no block.
+        #expect(try chain("123/100", .scratch) == "123/100=1.23")
+    }
+
+    @Test func scratchNonTerminatingDivisionEndsInTheRoundedQuotient() throws {
+        let text = try chain("2/3", .scratch)
+        #expect(text.hasPrefix("2/3={20-3*6=2;20-3*6=2;"))
+        #expect(text.hasSuffix("2/3~0.66666666666666666667}0.66666666666666666667"))
+        #expect(Verifier().check(text[...]) == nil)
+    }
+
+    @Test func scratchPower() throws {
+        #expect(try chain("12^3", .scratch) == "12^3={12^3=12*12*12=144*12=1728}1728")
+    }
+
+    @Test func limitsAreEnforced() throws {
+        let tight = StepChain(format: .mathglm, limits: .init(maxIntegerDigits: 5, maxChainCharacters: 100))
+        #expect(throws: LimitExceeded.self) { try tight.text(for: Expression(parsing: "999*999")) }
+        #expect(throws: EvaluationError.self) { try tight.text(for: Expression(parsing: "1/(3-3)")) }
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+import ReckonKernels
+import ReckonModel
+
+func tempDir(_ tag: String) -> URL {
+    let u = FileManager.default.temporaryDirectory.appendingPathComponent("reckon-\(tag)-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+    return u
+}
+
+func smallModel(positions: PositionScheme = .learned, seed: UInt64 = 3) throws -> Model {
+    let tok = try Tokenizer()
+    let cfg = ModelConfig(layers: 2, dModel: 16, heads: 2, contextLength: 12, vocabSize: tok.vocabSize, positions: positions)
+    return try Model(config: cfg, tokenizer: tok, seed: seed)
+}
+
+/// Expects `body` to throw a `ModelError.checkpoint` whose message contains `fragment`.
+func expectCheckpointError(_ fragment: String, _ body: () throws -> Void) {
+    do {
+        try body()
+        Issue.record("expected a checkpoint error containing \"\(fragment)\"")
+    } catch let ModelError.checkpoint(message) {
+        #expect(message.contains(fragment), "message was: \(message)")
+    } catch {
+        Issue.record("unexpected error \(error)")
+    }
+}
+
+@Suite("Checkpoints")
+struct CheckpointTests {
+    @Test func roundTripIsBitExact() throws {
+        let model = try smallModel()
+        let dir = tempDir("rt")
+        let n = model.parameterCount
+        let m = FloatBuffer((0..<n).map { Float($0) * 0.5 }), v = FloatBuffer((0..<n).map { Float($0) * 0.25 })
+        var info = TrainingInfo(); info.seed = 42; info.totalSteps = 100
+        try Checkpoint.save(model: model, step: 7, training: info,
+                            optimizer: OptimizerState(m: m, v: v, step: 7, rngState: [1, 2, 3, UInt64.max]), to: dir)
+        let (loaded, config) = try Checkpoint.loadModel(from: dir)
+        #expect(config.step == 7 && config.training == info && config.model == model.config)
+        #expect(loaded.tokenizer == model.tokenizer)
+        #expect(loaded.parameters.array == model.parameters.array)
+        let opt = try Checkpoint.loadOptimizer(from: dir, parameterCount: n, expectedStep: 7)
+        #expect(opt.m.array == m.array && opt.v.array == v.array && opt.rngState == [1, 2, 3, UInt64.max])
+        // No temporary files are left behind.
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        #expect(files == ["config.json", "model.safetensors", "optimizer.safetensors"])
+    }
+
+    /// The file follows the safetensors layout a Python reader expects: u64 LE header length,
+    /// JSON header with dtype/shape/data_offsets under the reference names, 8-aligned data.
+    @Test func modelFileIsStandardSafetensors() throws {
+        let model = try smallModel()
+        let dir = tempDir("fmt")
+        try Checkpoint.save(model: model, step: 0, training: nil, optimizer: nil, to: dir)
+        let data = try Data(contentsOf: dir.appendingPathComponent("model.safetensors"))
+        let n = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        #expect(n % 8 == 0)
+        let header = try #require(try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + n))) as? [String: Any])
+        let qkv = try #require(header["blocks.1.attn.qkv.weight"] as? [String: Any])
+        #expect(qkv["dtype"] as? String == "F32")
+        #expect(qkv["shape"] as? [Int] == [48, 16])
+        #expect(header["wte.weight"] != nil && header["wpe.weight"] != nil && header["ln_f.bias"] != nil)
+        #expect(data.count == 8 + n + model.parameterCount * 4)
+    }
+
+    @Test func missingDirectoryOrFiles() throws {
+        expectCheckpointError("no config.json") { _ = try Checkpoint.loadModel(from: tempDir("empty")) }
+        let model = try smallModel()
+        let dir = tempDir("miss")
+        try Checkpoint.save(model: model, step: 1, training: nil, optimizer: nil, to: dir)
+        expectCheckpointError("missing") { _ = try Checkpoint.loadOptimizer(from: dir, parameterCount: model.parameterCount, expectedStep: 1) }
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("model.safetensors"))
+        expectCheckpointError("missing") { _ = try Checkpoint.loadModel(from: dir) }
+    }
+
+    @Test func truncatedAndCorruptFiles() throws {
+        let model = try smallModel()
+        let dir = tempDir("corrupt")
+        try Checkpoint.save(model: model, step: 1, training: nil, optimizer: nil, to: dir)
+        let url = dir.appendingPathComponent("model.safetensors")
+        let good = try Data(contentsOf: url)
+        try good.prefix(good.count - 100).write(to: url)
+        expectCheckpointError("truncated") { _ = try Checkpoint.loadModel(from: dir) }
+        try good.prefix(5).write(to: url)
+        expectCheckpointError("truncated") { _ = try Checkpoint.loadModel(from: dir) }
+        var bad = good
+        bad[10] = 0xFF; bad[11] = 0x00   // break the JSON header
+        try bad.write(to: url)
+        expectCheckpointError("not a JSON object") { _ = try Checkpoint.loadModel(from: dir) }
+        bad = good
+        bad[0] = 0xFF; bad[3] = 0x7F     // absurd header length
+        try bad.write(to: url)
+        expectCheckpointError("header length") { _ = try Checkpoint.loadModel(from: dir) }
+        try Data("{ not json".utf8).write(to: dir.appendingPathComponent("config.json"))
+        expectCheckpointError("not a valid checkpoint config") { _ = try Checkpoint.loadModel(from: dir) }
+    }
+
+    @Test func mismatchedConfigAndSteps() throws {
+        let model = try smallModel()
+        let dir = tempDir("mismatch")
+        let n = model.parameterCount
+        try Checkpoint.save(model: model, step: 5, training: nil,
+                            optimizer: OptimizerState(m: FloatBuffer(count: n), v: FloatBuffer(count: n), step: 5, rngState: [0, 0, 0, 1]), to: dir)
+        // config.json claims a wider model than the weights hold.
+        var cfg = try Checkpoint.loadConfig(from: dir)
+        cfg.model.mlpWidth = 32
+        try JSONEncoder().encode(cfg).write(to: dir.appendingPathComponent("config.json"))
+        expectCheckpointError("expected [32, 16]") { _ = try Checkpoint.loadModel(from: dir) }
+        // A save interrupted between files: config from another step than the weights.
+        cfg.model.mlpWidth = 64; cfg.step = 6
+        try JSONEncoder().encode(cfg).write(to: dir.appendingPathComponent("config.json"))
+        expectCheckpointError("step 5 but config.json says step 6") { _ = try Checkpoint.loadModel(from: dir) }
+        expectCheckpointError("step 5 but config.json says step 6") { _ = try Checkpoint.loadOptimizer(from: dir, parameterCount: n, expectedStep: 6) }
+        // An optimizer file for a different parameter count.
+        expectCheckpointError("expected [\(n + 1)]") { _ = try Checkpoint.loadOptimizer(from: dir, parameterCount: n + 1, expectedStep: 5) }
+        // Weights with an extra tensor (a learned-position file loaded into a RoPE config).
+        let ropeCfg = ModelConfig(layers: 2, dModel: 16, heads: 2, contextLength: 12, vocabSize: model.config.vocabSize, positions: .rope)
+        let rope = try Model(config: ropeCfg, tokenizer: model.tokenizer, parameters: nil)
+        expectCheckpointError("wpe.weight") { try Checkpoint.loadWeights(into: rope, from: dir.appendingPathComponent("model.safetensors")) }
+    }
+}
+
+@Suite("Model")
+struct ModelTests {
+    @Test func tokenizerAlphabetAndRoundTrip() throws {
+        let t = try Tokenizer()
+        for c in "0123456789+-*/^()[]{}<>.,;:%=|" { #expect(t.characters.contains(c)) }
+        #expect(Tokenizer.pad == 0 && Tokenizer.bos == 1 && Tokenizer.eos == 2)
+        let ids = try t.encode("(12.5*-3)%=7")
+        #expect(ids.allSatisfy { $0 >= 3 })
+        #expect(t.decode(ids + [Tokenizer.eos, 5]) == "(12.5*-3)%=7")
+        #expect(throws: ModelError.self) { try t.encode("2×3") }
+        #expect(throws: ModelError.self) { try Tokenizer(characters: "0120") }
+        let json = try JSONEncoder().encode(t)
+        #expect(try JSONDecoder().decode(Tokenizer.self, from: json) == t)
+    }
+
+    @Test func presetSizes() throws {
+        let v = try Tokenizer().vocabSize
+        func count(_ n: String) -> Int { ParameterLayout(ModelConfig.preset(n, vocabSize: v)!).count }
+        #expect((900_000...1_200_000).contains(count("tiny")))
+        #expect((4_500_000...5_500_000).contains(count("small")))
+        #expect((10_000_000...12_000_000).contains(count("base")))
+        #expect(ModelConfig.preset("huge", vocabSize: v) == nil)
+    }
+
+    /// logits(for:) is causal (a prefix's logits don't depend on later tokens) and agrees with
+    /// the batched forward pass; both position schemes.
+    @Test(arguments: PositionScheme.allCases)
+    func logitsAPIIsCausal(_ positions: PositionScheme) throws {
+        let model = try smallModel(positions: positions)
+        let V = model.config.vocabSize
+        let seq = [1, 5, 9, 3, 3, 17, 40]
+        let full = try model.logits(for: seq)
+        let prefix = try model.logits(for: Array(seq.prefix(4)))
+        for i in 0..<(4 * V) { #expect(abs(full[i] - prefix[i]) <= 1e-5 * max(1, abs(full[i]))) }
+        #expect(full.count == seq.count * V)
+        #expect(throws: ModelError.self) { try model.logits(for: Array(repeating: 4, count: 13)) }
+        #expect(throws: ModelError.self) { try model.logits(for: [V]) }
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import Testing
+import ReckonKernels
+import ReckonModel
+import ReckonTraining
+
+func tempDir(_ tag: String) -> URL {
+    let u = FileManager.default.temporaryDirectory.appendingPathComponent("reckon-train-\(tag)-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+    return u
+}
+
+/// A fixed set of small additions, cycled by index.
+struct AdditionSource: ExampleSource {
+    let items: [(prompt: String, target: String)]
+    init(count: Int) {
+        var rng = Xoshiro256(seed: 11)
+        items = (0..<count).map { _ in
+            let a = Int(rng.next() % 100), b = Int(rng.next() % 100)
+            return ("\(a)+\(b)=", "\(a + b)")
+        }
+    }
+    func example(index: Int, progress: Double) -> (prompt: String, target: String) { items[index % items.count] }
+}
+
+func tinyModel(seed: UInt64 = 1, positions: PositionScheme = .learned) throws -> Model {
+    let tok = try Tokenizer()
+    let cfg = ModelConfig(layers: 2, dModel: 32, heads: 2, contextLength: 16, vocabSize: tok.vocabSize, positions: positions)
+    return try Model(config: cfg, tokenizer: tok, seed: seed)
+}
+
+func options(steps: Int, batch: Int = 16, threads: Int = 2, lr: Double = 3e-3) -> TrainerOptions {
+    var o = TrainerOptions()
+    o.steps = steps; o.batchSize = batch; o.threads = threads; o.learningRate = lr
+    o.warmupSteps = 10; o.checkpointEvery = 0; o.logEvery = 5; o.seed = 9
+    return o
+}
+
+@Suite("Training", .serialized)
+struct TrainingTests {
+    /// A tiny model memorises 16 additions: answer-only loss falls below 0.05 and greedy
+    /// decoding reproduces every answer.
+    @Test func memorisesSmallSet() throws {
+        let source = AdditionSource(count: 16)
+        let model = try tinyModel()
+        let dir = tempDir("mem")
+        let trainer = try Trainer(model: model, source: source, output: dir, options: options(steps: 300, lr: 1e-2))
+        try trainer.run()
+        let final = trainer.losses.suffix(10).reduce(0, +) / 10
+        #expect(final < 0.05, "final loss \(final)")
+        #expect(trainer.losses[0] > 2, "initial loss \(trainer.losses[0])")
+        #expect(greedyExactMatch(model, examples: source.items) == 1)
+        // The log has JSON lines with the documented fields.
+        let log = try String(contentsOf: dir.appendingPathComponent("log.jsonl"), encoding: .utf8)
+        let last = try #require(log.split(separator: "\n").last)
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        for k in ["step", "loss", "lr", "tokens_per_s"] { #expect(obj[k] != nil, "log lacks \(k)") }
+        #expect(obj["step"] as? Int == 300)
+    }
+
+    /// Same seed and thread count ⇒ identical curve; and 20 steps = 10 steps + resume + 10
+    /// steps, bit for bit (parameters, moments and losses).
+    @Test(arguments: [1, 2])
+    func resumeContinuesTheSameCurve(threads: Int) throws {
+        let source = AdditionSource(count: 40)
+        let straightDir = tempDir("straight")
+        let straight = try Trainer(model: try tinyModel(), source: source, output: straightDir, options: options(steps: 20, threads: threads))
+        try straight.run()
+
+        let again = try Trainer(model: try tinyModel(), source: source, output: tempDir("again"), options: options(steps: 20, threads: threads))
+        try again.run()
+        #expect(again.losses == straight.losses)
+
+        let splitDir = tempDir("split")
+        var first = options(steps: 20, threads: threads)
+        first.checkpointEvery = 10
+        let a = try Trainer(model: try tinyModel(), source: source, output: splitDir, options: first)
+        a.requestStopAfter(steps: 10)
+        try a.run()
+        #expect(a.step == 10)
+        let b = try Trainer.resume(from: splitDir, source: source)
+        #expect(b.step == 10)
+        try b.run()
+        #expect(b.step == 20)
+        #expect(a.losses + b.losses == straight.losses)
+        #expect(b.model.parameters.array == straight.model.parameters.array)
+        #expect(b.engine.m.array == straight.engine.m.array && b.engine.v.array == straight.engine.v.array)
+    }
+
+    /// A thread count changes only the summation order: curves agree to float tolerance.
+    @Test func threadCountsAgree() throws {
+        let source = AdditionSource(count: 40)
+        let one = try Trainer(model: try tinyModel(), source: source, output: tempDir("t1"), options: options(steps: 5, threads: 1))
+        try one.run()
+        let two = try Trainer(model: try tinyModel(), source: source, output: tempDir("t2"), options: options(steps: 5, threads: 2))
+        try two.run()
+        for (x, y) in zip(one.losses, two.losses) { #expect(abs(x - y) < 1e-4 * max(1, abs(x))) }
+    }
+
+    /// A non-finite loss stops training with a clear error and keeps the last good checkpoint.
+    @Test func nonFiniteLossStopsAndKeepsCheckpoint() throws {
+        let source = AdditionSource(count: 16)
+        let dir = tempDir("nan")
+        var o = options(steps: 30)
+        o.checkpointEvery = 5
+        let model = try tinyModel()
+        let trainer = try Trainer(model: model, source: source, output: dir, options: o)
+        trainer.requestStopAfter(steps: 7)
+        try trainer.run()   // saves at 5 and, on stop, at 7
+        let saved = try Checkpoint.loadModel(from: dir).0.parameters.array
+        model.parameters[0] = .nan    // poison a weight of the embedding row every sequence reads
+        for i in 0..<model.config.dModel { model.parameters[Tokenizer.bos * model.config.dModel + i] = .nan }
+        let resumed = try Trainer.resume(from: dir, source: source)
+        resumed.model.parameters.copy(from: model.parameters)
+        do {
+            try resumed.run()
+            Issue.record("expected a non-finite loss error")
+        } catch let e as TrainingError {
+            guard case .nonFiniteLoss(let step, _, let last) = e else { Issue.record("wrong error \(e)"); return }
+            #expect(step == 8 && last == 7)
+            #expect(e.description.contains("last good checkpoint (step 7)"))
+        }
+        #expect(try Checkpoint.loadModel(from: dir).0.parameters.array == saved)
+    }
+
+    @Test func fileSourceSplitsAtFirstEquals() throws {
+        let url = tempDir("corpus").appendingPathComponent("c.txt")
+        try "1+2=3\n\n5*6=30=30\n7-9=-2\n".write(to: url, atomically: true, encoding: .utf8)
+        let src = try FileExampleSource(path: url.path, seed: 1)
+        #expect(src.examples.count == 3)
+        #expect(src.examples[1].prompt == "5*6=" && src.examples[1].target == "30=30")
+        // Each epoch is a permutation: every line once per 3 consecutive indices.
+        for epoch in 0..<3 {
+            let seen = Set((0..<3).map { src.example(index: epoch * 3 + $0, progress: 0).prompt })
+            #expect(seen.count == 3)
+        }
+        #expect(src.example(index: 4, progress: 0) == (try FileExampleSource(path: url.path, seed: 1)).example(index: 4, progress: 0))
+        try "1+2=3\nno equals here\n".write(to: url, atomically: true, encoding: .utf8)
+        #expect(throws: TrainingError.self) { try FileExampleSource(path: url.path, seed: 1) }
+        #expect(throws: TrainingError.self) { try FileExampleSource(path: "/nonexistent/x.txt", seed: 1) }
+    }
+
+    /// Loss is taken on target + EOS only; prompt and padding positions are masked.
+    @Test func batchMasksPromptAndPadding() throws {
+        let tok = try Tokenizer()
+        let batch = TokenBatch(batch: 2, tokens: 16)
+        try batch.fill([("12+3=", "15"), ("1+1=", "2")], tokenizer: tok)
+        #expect(batch.tokens == 8)            // BOS + 5 + 2 + EOS = 9 tokens → 8 inputs
+        #expect(batch.targetCount == 3 + 2)   // "15"+EOS, "2"+EOS
+        let t0 = (0..<8).map { batch.targets[$0] }
+        #expect(t0 == [-1, -1, -1, -1, -1, Int32(try tok.encode("1")[0]), Int32(try tok.encode("5")[0]), Int32(Tokenizer.eos)])
+        let in1 = (8..<16).map { batch.inputs[$0] }
+        #expect(in1[0] == Int32(Tokenizer.bos) && in1[7] == Int32(Tokenizer.pad))
+        #expect((8..<16).map { batch.targets[$0] }.filter { $0 >= 0 }.count == 2)
+    }
+
+    @Test func scheduleWarmsUpThenDecays() {
+        let s = LearningRateSchedule(peak: 1e-3, minFraction: 0.1, warmupSteps: 10, totalSteps: 110)
+        #expect(abs(s.rate(at: 0) - 1e-4) < 1e-12)
+        #expect(abs(s.rate(at: 9) - 1e-3) < 1e-12)
+        #expect(abs(s.rate(at: 60) - 5.5e-4) < 1e-9)
+        #expect(abs(s.rate(at: 110) - 1e-4) < 1e-12)
+        #expect(s.rate(at: 30) > s.rate(at: 31))
+    }
+
+    /// Gradient clipping: with clip c, the applied gradient norm is min(norm, c).
+    @Test func engineClipsAndReportsNorm() throws {
+        let model = try tinyModel()
+        var settings = OptimizerSettings()
+        settings.gradClip = 1e-3
+        let engine = TrainingEngine(model: model, maxBatch: 4, threads: 2, settings: settings)
+        let batch = TokenBatch(batch: 4, tokens: 16)
+        try batch.fill(AdditionSource(count: 4).items, tokenizer: model.tokenizer)
+        let r = engine.trainStep(batch, learningRate: 1e-3)
+        #expect(r.gradNorm > 1e-3 && r.loss.isFinite)
+        // First Adam step: m = (1−β1)·g·clip, so |m| = 0.1·min(norm, clip).
+        let mNorm = sumOfSquares(engine.m.pointer, count: engine.m.count).squareRoot()
+        #expect(abs(mNorm - 0.1 * 1e-3) < 1e-6)
+    }
+
+    /// Ctrl-C: SIGINT is caught by the DispatchSource, the loop stops after the current step
+    /// and a resumable checkpoint is written.
+    @Test func sigintSavesAndStops() throws {
+        let dir = tempDir("sigint")
+        let trainer = try Trainer(model: try tinyModel(), source: AdditionSource(count: 16), output: dir,
+                                  options: options(steps: 5_000, batch: 4))
+        trainer.installInterruptHandler()
+        var raised = false
+        let outcome = try trainer.run { p in
+            if p.step == 3 && !raised { raised = true; kill(getpid(), SIGINT) }
+        }
+        #expect(outcome == .interrupted)
+        #expect(trainer.step >= 3 && trainer.step < 5_000)
+        let cfg = try Checkpoint.loadConfig(from: dir)
+        #expect(cfg.step == trainer.step)
+        #expect(try Trainer.resume(from: dir, source: AdditionSource(count: 16)).step == trainer.step)
+    }
+
+    /// A time budget ends the run with a checkpoint whose schedule length is the steps taken.
+    @Test func minutesBudget() throws {
+        var o = options(steps: 1, batch: 4)
+        o.steps = nil; o.minutes = 0.01
+        let dir = tempDir("minutes")
+        let trainer = try Trainer(model: try tinyModel(), source: AdditionSource(count: 16), output: dir, options: o)
+        let outcome = try trainer.run()
+        #expect(outcome == .timeUp)
+        let cfg = try Checkpoint.loadConfig(from: dir)
+        #expect(cfg.step == trainer.step && cfg.training?.totalSteps == trainer.step && trainer.step > 5)
+    }
+}
