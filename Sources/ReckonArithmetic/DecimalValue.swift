@@ -60,6 +60,12 @@ public struct DecimalValue: Hashable, Sendable {
         DecimalValue(significand: x.significand * y.significand, scale: x.scale + y.scale)
     }
 
+    /// x · 10^k (k ≥ 0): the point moved k places right.
+    public func shiftedLeft(decimalDigits k: Int) -> DecimalValue {
+        k <= scale ? DecimalValue(significand: significand, scale: scale - k)
+                   : DecimalValue(significand: significand.shiftedLeft(decimalDigits: k - scale), scale: 0)
+    }
+
     /// x · 10^-k (k ≥ 0): how a percent literal becomes its value.
     public func shiftedRight(decimalDigits k: Int) -> DecimalValue {
         DecimalValue(significand: significand, scale: scale + k)

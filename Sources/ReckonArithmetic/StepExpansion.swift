@@ -55,7 +55,7 @@ extension Expression {
         case .group(let bracket, let x):
             let inner = normalized(x, isPowerBase: false)
             if let l = literal(at: inner), !(isPowerBase && l.written.signum < 0) { return inner }
-            nodes[i] = .group(bracket, inner)
+            if inner != x { nodes[i] = .group(bracket, inner) }
             return i
         case .unary(let op, let x):
             let inner = normalized(x, isPowerBase: false)
@@ -71,12 +71,12 @@ extension Expression {
                 nodes[i] = .unary(op, folded)
                 return i
             }
-            nodes[i] = .unary(op, inner)
+            if inner != x { nodes[i] = .unary(op, inner) }
             return i
         case .binary(let op, let a, let b):
             let l = normalized(a, isPowerBase: op == .power)
             let r = normalized(b, isPowerBase: false)
-            nodes[i] = .binary(op, l, r)
+            if l != a || r != b { nodes[i] = .binary(op, l, r) }
             return i
         }
     }

@@ -63,7 +63,7 @@ public final class KVCache: @unchecked Sendable {
         rstd = FloatBuffer(count: maxRows)
         scores = FloatBuffer(count: innerThreads * self.maxTokens)
         logits = FloatBuffer(count: maxRows * c.vocabSize)
-        rope = c.positions == .rope ? RoPETable(headDim: c.headDim, maxTokens: c.contextLength, base: c.ropeBase) : nil
+        rope = model.rotaryTable
     }
 
     /// Runs `rows` through the model, filling their slots' caches, and writes the logits of
@@ -72,7 +72,7 @@ public final class KVCache: @unchecked Sendable {
     /// Rows of one slot must come in increasing positions, and every earlier position of that
     /// slot must already be cached (by this call or an earlier one).
     public func forward(_ rows: [CacheRow], outputs: [Int]) {
-        let c = model.config, C = c.dModel, H = c.heads, hd = c.headDim, M = c.mlpWidth, V = c.vocabSize
+        let c = model.config, C = c.dModel, H = c.heads, M = c.mlpWidth, V = c.vocabSize
         let R = rows.count
         precondition(R >= 1 && R <= maxRows && outputs.count <= R, "too many rows for this cache")
         let p = UnsafePointer(model.parameters.pointer)
@@ -103,7 +103,7 @@ public final class KVCache: @unchecked Sendable {
             // q, k rotated at each row's own position; k, v appended to the cache.
             for (r, row) in rows.enumerated() {
                 let q = qkv + r * 3 * C
-                if let rope { rotate(q, position: row.position, table: rope, heads: H, channels: C) }
+                if let rope { rotateQueryKey(q, position: row.position, table: rope, heads: H, channels: C) }
                 let at = (row.slot * maxTokens + row.position) * C
                 (kl + at).update(from: q + C, count: C)
                 (vl + at).update(from: q + 2 * C, count: C)
@@ -112,9 +112,9 @@ public final class KVCache: @unchecked Sendable {
                 let sc = self.scores.pointer + worker * self.maxTokens
                 for r in r0..<r1 {
                     let row = rows[r]
-                    attendRow(out: att + r * C, q: qkv + r * 3 * C,
-                              keys: kl + row.slot * self.maxTokens * C, values: vl + row.slot * self.maxTokens * C,
-                              count: row.position + 1, channels: C, heads: H, headDim: hd, scores: sc)
+                    attendCachedRow(out: att + r * C, q: qkv + r * 3 * C,
+                                    keys: kl + row.slot * self.maxTokens * C, values: vl + row.slot * self.maxTokens * C,
+                                    count: row.position + 1, channels: C, heads: H, scores: sc)
                 }
             }
             linear(out: ln, inp: att, weight: p + w.projw, bias: p + w.projb, rows: R, inFeatures: C, outFeatures: C)
@@ -138,23 +138,28 @@ public final class KVCache: @unchecked Sendable {
         linear(out: logits.pointer, inp: ln, weight: p + layout.wte, bias: nil, rows: O, inFeatures: C, outFeatures: V)
     }
 
-    /// Linear layer; with `innerThreads` > 1 and enough work, output features are split into
-    /// contiguous column blocks computed in parallel (each block is an independent GEMM, so the
-    /// result is the same as one GEMM's up to the library's own blocking).
+    /// Rows up to which `fewRowMatmul` (no packing) beats the BLAS GEMM.
+    static let fewRows = 48
+
+    /// Linear layer. Decode-sized calls use `fewRowMatmul`, larger ones (prefill) the BLAS GEMM.
+    /// With `innerThreads` > 1 and enough work, output features are split into contiguous
+    /// blocks computed in parallel.
     ///
     ///     out: (rows, outF) = inp: (rows, inF) · weight: (outF, inF)ᵀ + bias
     func linear(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                 bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int) {
-        let parts = innerThreads
-        // A fork/join costs a few µs: only split products of at least ~64k multiply-adds.
-        guard parts > 1, rows * inFeatures * outFeatures >= 1 << 16, outFeatures >= 32 * parts else {
-            matmulForward(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inFeatures: inFeatures, outFeatures: outFeatures)
-            return
-        }
+        let few = rows <= Self.fewRows
+        // A fork/join costs a few µs: only split products of at least ~32k multiply-adds.
+        let parts = rows * inFeatures * outFeatures >= 1 << 15 && outFeatures >= 32 * innerThreads ? innerThreads : 1
         let chunk = ((outFeatures + parts - 1) / parts + 15) / 16 * 16
-        DispatchQueue.concurrentPerform(iterations: parts) { t in
+        let block = { (t: Int) in
             let o0 = t * chunk, o1 = min(outFeatures, o0 + chunk)
             guard o0 < o1 else { return }
+            if few {
+                fewRowMatmul(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inFeatures: inFeatures,
+                             outFeatures: outFeatures, outputs: o0..<o1)
+                return
+            }
             let n = o1 - o0
             if let bias {
                 for r in 0..<rows { (out + r * outFeatures + o0).update(from: bias + o0, count: n) }
@@ -163,6 +168,7 @@ public final class KVCache: @unchecked Sendable {
                   a: inp, lda: inFeatures, b: weight + o0 * inFeatures, ldb: inFeatures,
                   beta: bias == nil ? 0 : 1, c: out + o0, ldc: outFeatures)
         }
+        if parts == 1 { block(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: block) }
     }
 
     /// Calls `body(r0, r1, worker)` over row ranges, in parallel when `innerThreads` > 1.
@@ -177,53 +183,3 @@ public final class KVCache: @unchecked Sendable {
     }
 }
 
-/// Causal attention of one query row against `count` cached positions, every head.
-///
-///     q: (C) this row's query;  keys, values: (count, C) rows of one slot's cache
-///     out: (C) = concat_h softmax(q_h · K_hᵀ / √hd) · V_h
-@inline(__always)
-func attendRow(out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
-               values: UnsafePointer<Float>, count n: Int, channels C: Int, heads H: Int, headDim hd: Int,
-               scores: UnsafeMutablePointer<Float>) {
-    let scale = 1 / Float(hd).squareRoot()
-    for h in 0..<H {
-        let qh = q + h * hd
-        for j in 0..<n { scores[j] = scale * dot(qh, keys + j * C + h * hd, count: hd) }
-        causalSoftmaxRow(scores, valid: n, width: n)
-        let o = out + h * hd
-        o.update(repeating: 0, count: hd)
-        for j in 0..<n { axpy(o, scores[j], values + j * C + h * hd, hd) }
-    }
-}
-
-/// y += a·x over n floats.
-@inline(__always)
-func axpy(_ y: UnsafeMutablePointer<Float>, _ a: Float, _ x: UnsafePointer<Float>, _ n: Int) {
-    let av = SIMD16<Float>(repeating: a)
-    var i = 0
-    while i + 16 <= n {
-        let v = UnsafeRawPointer(y + i).loadUnaligned(as: SIMD16<Float>.self)
-            + av * UnsafeRawPointer(x + i).loadUnaligned(as: SIMD16<Float>.self)
-        UnsafeMutableRawPointer(y + i).storeBytes(of: v, as: SIMD16<Float>.self)
-        i += 16
-    }
-    while i < n { y[i] += a * x[i]; i += 1 }
-}
-
-/// Rotates the q and k parts of one qkv row (3C) to `position` (rotate-half layout, the same
-/// rotation `RoPETable.apply` gives row t = position).
-@inline(__always)
-func rotate(_ row: UnsafeMutablePointer<Float>, position t: Int, table: RoPETable, heads H: Int, channels C: Int) {
-    let hd = table.headDim, half = hd / 2
-    let cs = table.cos.pointer + t * half, sn = table.sin.pointer + t * half
-    for part in 0..<2 {
-        for h in 0..<H {
-            let v = row + part * C + h * hd
-            for i in 0..<half {
-                let a = v[i], b = v[i + half]
-                v[i] = a * cs[i] - b * sn[i]
-                v[i + half] = a * sn[i] + b * cs[i]
-            }
-        }
-    }
-}

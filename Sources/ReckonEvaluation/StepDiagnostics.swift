@@ -91,7 +91,9 @@ public struct StepDiagnostics: Sendable {
             if found.text == expected.text {
                 if let block {
                     let probe = "\(current.text)={\(block)}\(found.text)"
-                    if let failure = Verifier(policy: policy).check(probe[...]) {
+                    // The probe is a one-step chain; only its block's verdict matters here (it need
+                    // not end in a number).
+                    if let failure = Verifier(policy: policy).check(probe[...]), failure.message.contains("scratch") {
                         return fail(step, .calculation, "scratch block: \(failure.message)")
                     }
                 }
@@ -104,9 +106,15 @@ public struct StepDiagnostics: Sendable {
                 break
             }
 
-            let (foundShape, foundNumbers) = Self.shape(found)
+            var normalizedFound = found
+            normalizedFound.normalize()
+            let (foundShape, foundNumbers) = Self.shape(normalizedFound)
             let (expectedShape, expectedNumbers) = Self.shape(expected)
             let performed = "\(current.text(of: i)) = \(result)"
+            let alternatives = Self.otherOperations(current, excluding: expected.text, policy: policy)
+            if let alt = alternatives.first(where: { $0.result.text == normalizedFound.text }) {
+                return fail(step, .order, "performed '\(alt.performed)' before '\(current.text(of: i))' (expected '\(expected.text)')")
+            }
             if foundShape == expectedShape {
                 let differing = foundNumbers.indices.filter { foundNumbers[$0].literal != expectedNumbers[$0].literal }
                 let resultIndex = expectedNumbers.firstIndex { $0.node == i }
@@ -116,8 +124,7 @@ public struct StepDiagnostics: Sendable {
                        DecimalValue(rounding: exact, fractionDigits: written.written.scale) == written.written {
                         // Correctly rounded, just shorter than the policy: carry on from the model's own step.
                         diagnosis.impreciseSteps += 1
-                        current = found
-                        current.normalize()
+                        current = normalizedFound
                         continue
                     }
                     return fail(step, .calculation, "\(performed), found \(written.written)")
@@ -129,16 +136,8 @@ public struct StepDiagnostics: Sendable {
             if isLast && found.isNumber {
                 return fail(step, .calculation, "jumped to the answer \(found.text); '\(current.text)' gives \((try? current.chainValue(policy: policy))?.description ?? "?")")
             }
-            for (j, node) in current.nodes.enumerated() where j != i {
-                guard case .binary(let op2, let a, let b) = node, let u = current.operand(at: a)?.value,
-                      let v = current.operand(at: b)?.value, Self.isReachable(j, in: current),
-                      let value = try? Expression.result(of: op2, u, v, policy: policy, text: "") else { continue }
-                var alternative = current
-                alternative.nodes[j] = .number(Literal(value))
-                alternative.normalize()
-                if Self.shape(alternative).0 == foundShape {
-                    return fail(step, .order, "performed '\(current.text(of: j))' before '\(current.text(of: i))' (expected '\(expected.text)')")
-                }
+            if let alt = alternatives.first(where: { Self.shape($0.result).0 == foundShape }) {
+                return fail(step, .order, "performed '\(alt.performed)' (miscomputed) before '\(current.text(of: i))' (expected '\(expected.text)')")
             }
             return fail(step, .malformed, "'\(text)' is not a rewrite of '\(current.text)' (expected '\(expected.text)')")
         }
@@ -172,17 +171,47 @@ public struct StepDiagnostics: Sendable {
         return (shape, numbers)
     }
 
-    /// Node `j` is part of the tree (rewrites leave orphaned nodes in the flat array).
-    static func isReachable(_ j: Int, in e: Expression) -> Bool {
-        func find(_ i: Int) -> Bool {
-            if i == j { return true }
+    /// Every rewrite of `e` that performs one operation on two numbers standing next to each
+    /// other in its text (`a op b`), other than the rewrite `excluding`: what a model that
+    /// ignores precedence or bracket order might write. Results are rounded by `policy`.
+    static func otherOperations(_ e: Expression, excluding: String, policy: RoundingPolicy) -> [(performed: String, result: Expression)] {
+        // Text items in order: numbers, and symbols flagged binary or not.
+        enum Item { case number(Literal), binary(BinaryOperator), symbol(UInt8) }
+        var items: [Item] = []
+        func walk(_ i: Int) {
             switch e.nodes[i] {
-            case .number: return false
-            case .unary(_, let x), .group(_, let x): return find(x)
-            case .binary(_, let a, let b): return find(a) || find(b)
+            case .number(let l): items.append(.number(l))
+            case .unary(let op, let x): items.append(.symbol(op.rawValue)); walk(x)
+            case .binary(let op, let a, let b): walk(a); items.append(.binary(op)); walk(b)
+            case .group(let bracket, let x):
+                items.append(.symbol(bracket == .round ? UInt8(ascii: "(") : UInt8(ascii: "[")))
+                walk(x)
+                items.append(.symbol(bracket == .round ? UInt8(ascii: ")") : UInt8(ascii: "]")))
             }
         }
-        return find(e.root)
+        walk(e.root)
+        func render(_ list: ArraySlice<Item>) -> String {
+            var out: [UInt8] = []
+            for item in list {
+                switch item {
+                case .number(let l): l.write(to: &out)
+                case .binary(let op): out.append(op.rawValue)
+                case .symbol(let c): out.append(c)
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+        var found: [(String, Expression)] = []
+        guard items.count >= 3 else { return [] }
+        for k in 0..<(items.count - 2) {
+            guard case .number(let a) = items[k], case .binary(let op) = items[k + 1], case .number(let b) = items[k + 2],
+                  let value = try? Expression.result(of: op, a.value, b.value, policy: policy, text: "") else { continue }
+            let text = render(items[..<k]) + Literal(value).text + render(items[(k + 3)...])
+            guard var rewritten = try? Expression(parsing: text) else { continue }
+            rewritten.normalize()
+            if rewritten.text != excluding { found.append((render(items[k...(k + 2)]), rewritten)) }
+        }
+        return found
     }
 }
 

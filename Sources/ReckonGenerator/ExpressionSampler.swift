@@ -35,38 +35,40 @@ struct ExpressionSampler {
         if depth < stage.bracketMaxDepth, n >= 2, rng.chance(stage.bracketProbability) {
             here = rng.uniform(1...(n - 1))
         }
-        // Spread the other operations over this run's operands; each one that gets some becomes a bracket.
-        var inner = [Int](repeating: 0, count: here + 1)
-        for _ in 0..<(n - here) { inner[rng.below(here + 1)] += 1 }
-        var ops: [BinaryOperator] = []
-        ops.reserveCapacity(here)
-        for _ in 0..<here { ops.append(stage.operators[rng.pick(stage.operatorWeights)]) }
-        var items: [Int] = []
-        items.reserveCapacity(here + 1)
-        for (i, m) in inner.enumerated() {
-            if i > 0, ops[i - 1] == .power {
-                // An exponent is a small whole number.
-                items.append(add(.number(Literal(DecimalValue(stage.exponents.sample(&rng))))))
-                continue
-            }
-            if m == 0 {
-                items.append(add(.number(operand(&rng))))
-            } else {
-                let body = run(operations: m, depth: depth + 1, &rng)
-                let square = containsGroup(body) && rng.chance(stage.squareBrackets)
-                items.append(add(.group(square ? .square : .round, body)))
+        // Scratch on the stack: this runs for every example.
+        return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * (here + 1)) { scratch in
+            withUnsafeTemporaryAllocation(of: BinaryOperator.self, capacity: here) { ops in
+                let inner = UnsafeMutableBufferPointer(rebasing: scratch[0...here])
+                let items = UnsafeMutableBufferPointer(rebasing: scratch[(here + 1)...])
+                // Spread the other operations over this run's operands; each one that gets some becomes a bracket.
+                inner.initialize(repeating: 0)
+                for _ in 0..<(n - here) { inner[rng.below(here + 1)] += 1 }
+                for k in 0..<here { ops.initializeElement(at: k, to: stage.operators[rng.pick(stage.operatorWeights)]) }
+                for (i, m) in inner.enumerated() {
+                    if i > 0, ops[i - 1] == .power {
+                        // An exponent is a small whole number.
+                        items[i] = add(.number(Literal(DecimalValue(stage.exponents.sample(&rng)))))
+                    } else if m == 0 {
+                        items[i] = add(.number(operand(&rng)))
+                    } else {
+                        let body = run(operations: m, depth: depth + 1, &rng)
+                        let square = containsGroup(body) && rng.chance(stage.squareBrackets)
+                        items[i] = add(.group(square ? .square : .round, body))
+                    }
+                }
+                // A negative number as the base of ^ needs brackets: -5^2 means -(5^2).
+                for i in 0..<here where ops[i] == .power {
+                    if let l = literalAt(items[i]), l.written.signum < 0 { items[i] = add(.group(.round, items[i])) }
+                }
+                var position = 0
+                return climb(UnsafeBufferPointer(items), UnsafeBufferPointer(ops), &position, minimumPrecedence: 1)
             }
         }
-        // A negative number as the base of ^ needs brackets: -5^2 means -(5^2).
-        for i in 0..<here where ops[i] == .power {
-            if let l = literalAt(items[i]), l.written.signum < 0 { items[i] = add(.group(.round, items[i])) }
-        }
-        var position = 0
-        return climb(items, ops, &position, minimumPrecedence: 1)
     }
 
     /// Precedence climbing over `items[position...]` joined by `ops` (`^` right-associative).
-    private mutating func climb(_ items: [Int], _ ops: [BinaryOperator], _ position: inout Int, minimumPrecedence: Int) -> Int {
+    private mutating func climb(_ items: UnsafeBufferPointer<Int>, _ ops: UnsafeBufferPointer<BinaryOperator>,
+                                _ position: inout Int, minimumPrecedence: Int) -> Int {
         var lhs = items[position]
         while position < ops.count, ops[position].precedence >= minimumPrecedence {
             let op = ops[position]
@@ -118,6 +120,10 @@ struct ExpressionSampler {
 
     /// Uniform integer with exactly `digits` digits (leading digit non-zero).
     static func randomInteger(digits: Int, _ rng: inout SplitMix64) -> ExactInteger {
+        if digits <= 18 {
+            let low = Int(ExactInteger.smallPowerOfTen(digits - 1))
+            return ExactInteger(low + rng.below(9 * low))
+        }
         let lead = ExactInteger(1 + rng.below(9))
         return lead.shiftedLeft(decimalDigits: digits - 1) + randomDigits(count: digits - 1, &rng)
     }

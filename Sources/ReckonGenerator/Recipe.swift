@@ -25,7 +25,7 @@ public struct RecipeError: Error, CustomStringConvertible {
 ///   },
 ///   "exponents": {"min": 0, "max": 3},           right operand of ^
 ///   "brackets": {"probability": 0.5, "maxDepth": 2, "square": 0.2},
-///   "limits": {"maxIntegerDigits": 30, "maxChainCharacters": 4000},
+///   "limits": {"maxIntegerDigits": 30},
 ///   "stages": [{"until": 0.3, "operations": {"min": 1, "max": 2}}]
 /// }
 /// ```
@@ -40,15 +40,14 @@ public struct Recipe: Sendable {
     /// Distribution stages in order; the last one has `until == 1`.
     public var stages: [Stage]
 
+    /// Size bounds. They depend on the question only (never on the step format), so every
+    /// format sees the same questions for the same seed.
     public struct Limits: Sendable, Hashable {
-        /// No value anywhere in a chain has more digits before the point.
+        /// No value anywhere in a chain (or the exact answer) has more digits before the point.
         public var maxIntegerDigits: Int
-        /// No chain (question, steps and answer) is longer.
-        public var maxChainCharacters: Int
 
-        public init(maxIntegerDigits: Int, maxChainCharacters: Int) {
+        public init(maxIntegerDigits: Int) {
             self.maxIntegerDigits = maxIntegerDigits
-            self.maxChainCharacters = maxChainCharacters
         }
     }
 
@@ -88,7 +87,7 @@ public struct Recipe: Sendable {
         stages.first(where: { progress < $0.until }) ?? stages[stages.count - 1]
     }
 
-    public static let defaultLimits = Limits(maxIntegerDigits: 30, maxChainCharacters: 4000)
+    public static let defaultLimits = Limits(maxIntegerDigits: 30)
 
     // MARK: Reading
 
@@ -122,9 +121,8 @@ public struct Recipe: Sendable {
         var limits = Self.defaultLimits
         if let l = top["limits"] {
             guard let l = l as? [String: Any] else { throw RecipeError(field: "limits", message: "must be an object") }
-            try Self.checkKeys(l, allowed: ["maxIntegerDigits", "maxChainCharacters"], at: "limits")
+            try Self.checkKeys(l, allowed: ["maxIntegerDigits"], at: "limits")
             limits.maxIntegerDigits = try Self.int(l["maxIntegerDigits"], at: "limits.maxIntegerDigits", in: 1...200) ?? limits.maxIntegerDigits
-            limits.maxChainCharacters = try Self.int(l["maxChainCharacters"], at: "limits.maxChainCharacters", in: 16...1_000_000) ?? limits.maxChainCharacters
         }
         self.limits = limits
 

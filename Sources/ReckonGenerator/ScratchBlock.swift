@@ -11,11 +11,11 @@ import ReckonArithmetic
 /// add the partial products left to right:
 /// `{1234*56=1234*50+1234*6=61700+7404=69104}`
 ///
-/// Division (unless dividing by a power of ten): make both sides whole, then long division, one
-/// line `r-d*q=r'` per quotient digit (integer digits at their place value, then one line per
-/// decimal, appending a 0 to the remainder), up to one digit past what the policy keeps; the last
+/// Division (unless dividing by a power of ten): move both points until the divisor is whole,
+/// then schoolbook long division, one line `r-d*q=r'` per quotient digit (r: the remainder so
+/// far with the next digit brought down), to one digit past what the policy keeps; the last
 /// equation gives the quotient:
-/// `{9.83/4.2=983/420;983-420*2=143;1430-420*3=170;…;983/420~2.34047619047619}`
+/// `{9.83/4.2=98.3/42;98-42*2=14;143-42*3=17;170-42*4=2;…;98.3/42~2.3404761904761904762}`
 ///
 /// Power with a whole exponent n ≥ 2: repeated multiplication,
 /// `{12^3=12*12*12=144*12=1728}`.
@@ -95,44 +95,48 @@ enum ScratchBlock {
 
     private static func writeQuotient(_ a: DecimalValue, _ b: DecimalValue, policy: RoundingPolicy, to out: inout [UInt8]) {
         guard !a.isZero, !b.isZero, !isPowerOfTen(b) else { return }
-        let k = max(a.scale, b.scale)
-        let dividend = a.significand.shiftedLeft(decimalDigits: k - a.scale)
-        let divisor = b.significand.shiftedLeft(decimalDigits: k - b.scale)
+        // Make the divisor whole by moving both points: a/b = a'/d.
+        let shifted = a.shiftedLeft(decimalDigits: b.scale)
+        let divisor = b.significand.magnitude
         out.append(UInt8(ascii: "{"))
-        if k > 0 {
+        if b.scale > 0 {
             a.write(to: &out); out.append(UInt8(ascii: "/")); b.write(to: &out)
             out.append(UInt8(ascii: "="))
-            dividend.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "/")); divisor.appendMagnitudeDigits(to: &out)
+            shifted.write(to: &out); out.append(UInt8(ascii: "/")); divisor.appendMagnitudeDigits(to: &out)
             out.append(UInt8(ascii: ";"))
         }
-        func line(_ r: ExactInteger, _ q: ExactInteger, _ rest: ExactInteger) {
-            r.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "-"))
-            divisor.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "*"))
-            q.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "="))
-            rest.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: ";"))
-        }
-        // Integer part: one line per non-zero quotient digit, at its place value.
-        let (integerQuotient, _) = dividend.quotientAndRemainder(dividingBy: divisor)
-        var remainder = dividend
-        for term in placeTerms(DecimalValue(integerQuotient)) {
-            let q = term.significand
-            let next = remainder - divisor * q
-            line(remainder, q, next)
-            remainder = next
-        }
-        // Decimals: one line per digit, through the guard digit the rounding needs.
-        let exact = Rational(dividend, divisor)
+        // Schoolbook long division over the digits of a', then appended zeros, down to the guard
+        // digit one place below what the policy keeps. One line per quotient digit once the
+        // quotient has started: `r-d*q=r'`, where r is the last remainder with the next digit
+        // brought down.
+        let exact = shifted.rational / Rational(divisor)
         let keep = policy.fractionDigits(forExponent: exact.decimalExponent)
-        var digitsWritten = 0
-        while !remainder.isZero && digitsWritten <= keep {
-            let r = remainder.shiftedLeft(decimalDigits: 1)
-            let (q, rest) = r.quotientAndRemainder(dividingBy: divisor)
-            line(r, q, rest)
+        var digits: [UInt8] = []
+        shifted.significand.appendMagnitudeDigits(to: &digits)
+        let lowestPlace = -(keep + 1)                  // guard digit
+        let topPlace = digits.count - 1 - shifted.scale // place value of a''s first digit
+        var remainder = ExactInteger.zero
+        var started = false
+        var place = topPlace
+        while place >= lowestPlace {
+            let index = topPlace - place
+            let digit = index < digits.count ? ExactInteger(Int(digits[index] - 48)) : .zero
+            let current = remainder.shiftedLeft(decimalDigits: 1) + digit
+            let (q, rest) = current.quotientAndRemainder(dividingBy: divisor)
+            if started || !q.isZero {
+                started = true
+                current.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "-"))
+                divisor.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "*"))
+                q.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "="))
+                rest.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: ";"))
+            }
             remainder = rest
-            digitsWritten += 1
+            // Stop once nothing is left to divide: the quotient has terminated.
+            if remainder.isZero && index + 1 >= digits.count && place <= 0 { break }
+            place -= 1
         }
         let quotient = policy.apply(exact)
-        dividend.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "/")); divisor.appendMagnitudeDigits(to: &out)
+        shifted.write(to: &out); out.append(UInt8(ascii: "/")); divisor.appendMagnitudeDigits(to: &out)
         out.append(quotient.rational == exact ? UInt8(ascii: "=") : UInt8(ascii: "~"))
         quotient.write(to: &out)
         out.append(UInt8(ascii: "}"))

@@ -45,10 +45,11 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     @inlinable public mutating func pick(_ weights: [Double]) -> Int {
         var total = 0.0
         for w in weights { total += w }
-        var u = unit() * total
-        for (i, w) in weights.enumerated() {
-            if u < w { return i }
-            u -= w
+        let u = unit() * total
+        var cumulative = 0.0
+        for i in 0..<weights.count {
+            cumulative += weights[i]
+            if u < cumulative { return i }
         }
         return weights.lastIndex(where: { $0 > 0 }) ?? 0
     }

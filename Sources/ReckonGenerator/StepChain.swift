@@ -40,12 +40,7 @@ public struct StepChain: Sendable {
     public func write(_ question: Expression, to out: inout [UInt8], printer: inout ExpressionPrinter,
                       questionLength: Int? = nil) throws -> Outcome {
         printer.reset(nodeCount: question.nodes.count)
-        var start = out.count
-        if let questionLength {
-            start -= questionLength
-        } else {
-            printer.write(question, to: &out)
-        }
+        if questionLength == nil { printer.write(question, to: &out) }
         var e = question
         e.normalize()
         var rounded = false, steps = 0
@@ -55,19 +50,20 @@ public struct StepChain: Sendable {
             answer.write(to: &out)
             // A chain rounds iff the exact value differs from what it reached; direct needs the flag too.
             rounded = try answer.rational != question.exactValue()
-            try check(answer, out.count - start)
+            try check(answer)
             return Outcome(answer: answer, rounded: rounded)
         }
         while let i = e.nextOperation(), case .binary(let op, let l, let r) = e.nodes[i],
               let x = e.operand(at: l), let y = e.operand(at: r) {
             let a = x.value, b = y.value
             let result = try Expression.result(of: op, a, b, policy: policy, text: e.text(of: i))
-            try check(result, out.count - start)
+            try check(result)
             if !rounded { rounded = Self.isRounded(op, a, b, result) }
             out.append(UInt8(ascii: "="))
             if format == .scratch { ScratchBlock.write(op, a, b, result: result, policy: policy, to: &out) }
             e.nodes[i] = .number(Literal(result))
             e.normalize()
+            printer.invalidate(node: i)
             printer.write(e, to: &out)
             steps += 1
         }
@@ -75,7 +71,6 @@ public struct StepChain: Sendable {
             out.append(UInt8(ascii: "="))
             e.write(to: &out)
         }
-        try check(nil, out.count - start)
         return Outcome(answer: e.literal(at: e.root)!.value, rounded: rounded)
     }
 
@@ -86,12 +81,9 @@ public struct StepChain: Sendable {
         return String(decoding: out, as: UTF8.self)
     }
 
-    private func check(_ value: DecimalValue?, _ length: Int) throws {
-        if let value, value.decimalExponent > limits.maxIntegerDigits {
+    private func check(_ value: DecimalValue) throws {
+        if value.decimalExponent > limits.maxIntegerDigits {
             throw LimitExceeded(message: "a value has more than \(limits.maxIntegerDigits) integer digits")
-        }
-        if length > limits.maxChainCharacters {
-            throw LimitExceeded(message: "chain longer than \(limits.maxChainCharacters) characters")
         }
     }
 
@@ -108,58 +100,77 @@ public struct StepChain: Sendable {
     }
 }
 
-/// Prints the successive expressions of one chain, keeping each number's text from the step
-/// that first printed it: most of an expression is carried over unchanged from step to step,
-/// and copying bytes is much cheaper than formatting numbers again.
+/// Prints the successive expressions of one chain, re-using the text of every subtree a step
+/// left unchanged.
+///
+/// A step replaces one operation node by a number, and normalisation then changes at most that
+/// node's parent and grandparent (a dropped bracket, a folded sign). So after step k only the
+/// path from the operation to the root needs printing again: `invalidate(node:)` clears it, and
+/// every other subtree is copied from where it was printed before. Number nodes are never
+/// modified (see `Expression.normalize()`), which keeps their cached text valid.
 public struct ExpressionPrinter {
-    /// Where node i's number was printed in `text` (count 0: not yet). Valid because number
-    /// nodes are never modified: a step replaces an operation node by a number, and a folded
-    /// sign makes a new node (see `Expression.normalize()`).
-    private struct Span { var start: Int32; var count: Int32 }
-    private var text: [UInt8] = []
+    /// Where a node's text sits in the output (which only grows during a chain); count 0 means
+    /// "print it".
+    private struct Span { var start: Int32 = 0; var count: Int32 = 0 }
     private var spans: [Span] = []
+    /// Parent of each node as last printed (-1 for the root).
+    private var parents: [Int32] = []
 
     public init() {}
 
     mutating func reset(nodeCount: Int) {
-        text.removeAll(keepingCapacity: true)
         spans.removeAll(keepingCapacity: true)
-        spans.append(contentsOf: repeatElement(Span(start: 0, count: 0), count: nodeCount))
+        spans.append(contentsOf: repeatElement(Span(), count: nodeCount))
+        parents.removeAll(keepingCapacity: true)
+        parents.append(contentsOf: repeatElement(-1, count: nodeCount))
     }
 
+    /// Forgets the text of `node` and its ancestors.
+    mutating func invalidate(node: Int) {
+        var j = node
+        while j >= 0 {
+            spans[j] = Span()
+            j = Int(parents[j])
+        }
+    }
+
+    /// Appends `e`'s text to `out`. Between `reset` and the last `write` of a chain, `out` must
+    /// only grow.
     mutating func write(_ e: Expression, to out: inout [UInt8]) {
         if spans.count < e.nodes.count {
-            spans.append(contentsOf: repeatElement(Span(start: 0, count: 0), count: e.nodes.count - spans.count))
+            spans.append(contentsOf: repeatElement(Span(), count: e.nodes.count - spans.count))
+            parents.append(contentsOf: repeatElement(-1, count: e.nodes.count - parents.count))
         }
-        write(e, node: e.root, to: &out)
+        write(e, node: e.root, parent: -1, to: &out)
     }
 
-    private mutating func write(_ e: Expression, node i: Int, to out: inout [UInt8]) {
+    private mutating func write(_ e: Expression, node i: Int, parent: Int, to out: inout [UInt8]) {
+        parents[i] = Int32(parent)
         let span = spans[i]
         if span.count > 0 {
-            text.withUnsafeBufferPointer { t in
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: t[Int(span.start)..<Int(span.start + span.count)]))
-            }
+            // Copy bytes already in `out` to its end.
+            let end = out.count, n = Int(span.count)
+            out.append(contentsOf: repeatElement(0, count: n))
+            out.withUnsafeMutableBufferPointer { b in (b.baseAddress! + end).update(from: b.baseAddress! + Int(span.start), count: n) }
             return
         }
+        let start = out.count
         switch e.nodes[i] {
         case .number(let l):
-            let start = out.count
             l.write(to: &out)
-            spans[i] = Span(start: Int32(text.count), count: Int32(out.count - start))
-            out.withUnsafeBufferPointer { o in text.append(contentsOf: UnsafeBufferPointer(rebasing: o[start...])) }
         case .unary(let op, let x):
             out.append(op.rawValue)
-            write(e, node: x, to: &out)
+            write(e, node: x, parent: i, to: &out)
         case .binary(let op, let a, let b):
-            write(e, node: a, to: &out)
+            write(e, node: a, parent: i, to: &out)
             out.append(op.rawValue)
-            write(e, node: b, to: &out)
+            write(e, node: b, parent: i, to: &out)
         case .group(let bracket, let x):
             out.append(bracket == .round ? UInt8(ascii: "(") : UInt8(ascii: "["))
-            write(e, node: x, to: &out)
+            write(e, node: x, parent: i, to: &out)
             out.append(bracket == .round ? UInt8(ascii: ")") : UInt8(ascii: "]"))
         }
+        spans[i] = Span(start: Int32(start), count: Int32(out.count - start))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import ReckonKernels
 import ReckonModel
 
@@ -69,9 +70,12 @@ public final class Trainer {
     public private(set) var losses: [Double] = []
 
     private let batch: TokenBatch
+    /// Saved and restored with the optimizer state. Nothing in the current loop draws from it
+    /// (data order is a pure function of seed and example index); it is there so stochastic
+    /// additions (e.g. Abacus random offsets) resume exactly too.
     private var rng: Xoshiro256
     private let stopFlag = StopFlag()
-    private var signalSource: DispatchSourceSignal?
+    private var interruptInstalled = false
 
     /// A fresh run writing to `output`.
     public init(model: Model, source: ExampleSource, output: URL, options: TrainerOptions) throws {
@@ -90,9 +94,11 @@ public final class Trainer {
         i.learningRate = options.learningRate
         i.minLearningRateFraction = options.minLearningRateFraction
         i.warmupSteps = options.warmupSteps ?? (options.steps.map { min(100, $0 / 10) } ?? 100)
-        i.weightDecay = Double(options.optimizer.weightDecay)
-        i.beta1 = Double(options.optimizer.beta1); i.beta2 = Double(options.optimizer.beta2)
-        i.eps = Double(options.optimizer.eps); i.gradClip = Double(options.optimizer.gradClip)
+        // Via the shortest decimal text, so config.json shows 0.9 rather than 0.8999999761581421.
+        func d(_ f: Float) -> Double { Double("\(f)") ?? Double(f) }
+        i.weightDecay = d(options.optimizer.weightDecay)
+        i.beta1 = d(options.optimizer.beta1); i.beta2 = d(options.optimizer.beta2)
+        i.eps = d(options.optimizer.eps); i.gradClip = d(options.optimizer.gradClip)
         i.threads = options.threads
         i.data = options.dataDescription; i.recipe = options.recipe; i.format = options.format
         info = i
@@ -132,15 +138,19 @@ public final class Trainer {
         return t
     }
 
-    /// Makes Ctrl-C (SIGINT) stop the run after the current step, with a checkpoint. The
-    /// default SIGINT behaviour comes back when `run` returns.
+    /// Makes Ctrl-C (SIGINT) stop the run after the current step, with a checkpoint; a second
+    /// Ctrl-C exits at once (checkpoint files are replaced atomically, so the last one stays
+    /// whole). The default SIGINT behaviour comes back when `run` returns.
+    ///
+    /// A plain async-signal-safe handler setting an atomic flag, rather than a DispatchSource:
+    /// on Linux a signal source only sees a process-directed SIGINT when the kernel happens to
+    /// pick the right thread, and Dispatch's worker threads don't block the signal.
     public func installInterruptHandler() {
-        signal(SIGINT, SIG_IGN)
-        let src = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        let flag = stopFlag
-        src.setEventHandler { flag.set() }
-        src.resume()
-        signalSource = src
+        interruptFlag.store(0, ordering: .relaxed)
+        signal(SIGINT) { _ in
+            if interruptFlag.exchange(1, ordering: .relaxed) != 0 { _exit(130) }
+        }
+        interruptInstalled = true
     }
 
     /// Asks the loop to stop after the current step (thread-safe).
@@ -161,7 +171,7 @@ public final class Trainer {
         guard let log = try? FileHandle(forWritingTo: logURL) else { throw TrainingError.options("cannot write \(logURL.path)") }
         defer {
             try? log.close()
-            if let src = signalSource { src.cancel(); signalSource = nil; signal(SIGINT, SIG_DFL) }
+            if interruptInstalled { signal(SIGINT, SIG_DFL); interruptInstalled = false }
         }
         _ = try? log.seekToEnd()
 
@@ -171,17 +181,23 @@ public final class Trainer {
         var windowTokens = 0
         var windowStart = DispatchTime.now().uptimeNanoseconds
         let firstStep = step
+        var timingStart = start
         var examples: [(prompt: String, target: String)] = []
         examples.reserveCapacity(options.batchSize)
         var outcome = TrainingOutcome.completed
 
         while step < totalSteps {
-            if stopFlag.isSet || step == stopAtStep { outcome = .interrupted; break }
+            if stopFlag.isSet || step == stopAtStep || (interruptInstalled && interruptFlag.load(ordering: .relaxed) != 0) {
+                outcome = .interrupted; break
+            }
             if let d = deadline, Date() >= d { outcome = .timeUp; break }
             let s = step
-            // With only a time budget, fix the schedule's length from the speed of the first steps.
-            if info.totalSteps == 0 && s - firstStep == 5 {
-                let perStep = Date().timeIntervalSince(start) / 5
+            // With only a time budget, fix the schedule's length from the speed of steps 2–6
+            // (the first step pays for page faults). The run then ends when the schedule does
+            // or when time is up, whichever comes first.
+            if info.totalSteps == 0 && s - firstStep == 1 { timingStart = Date() }
+            if info.totalSteps == 0 && s - firstStep == 6 {
+                let perStep = Date().timeIntervalSince(timingStart) / 5
                 totalSteps = max(s + 1, s + Int(deadline!.timeIntervalSinceNow / perStep))
                 info.totalSteps = totalSteps
             }
@@ -240,6 +256,9 @@ public final class Trainer {
         try? h.write(contentsOf: d + Data("\n".utf8))
     }
 }
+
+/// Set by the SIGINT handler (lock-free, so safe in signal context).
+let interruptFlag = Atomic<Int32>(0)
 
 /// A thread-safe one-way flag (set from the signal handler's queue, read by the loop).
 final class StopFlag: @unchecked Sendable {

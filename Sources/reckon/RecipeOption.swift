@@ -10,10 +10,10 @@ func loadRecipe(_ nameOrPath: String) throws -> Recipe {
         let shipped = (try? FileManager.default.contentsOfDirectory(atPath: "Generators"))?
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted() ?? []
         let hint = shipped.isEmpty ? "" : " (shipped recipes: \(shipped.joined(separator: ", ")))"
-        throw ValidationError("recipe '\(nameOrPath)' not found\(hint)")
+        throw CommandError("recipe '\(nameOrPath)' not found\(hint)")
     }
     do { return try Recipe(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw ValidationError("recipe '\(path)': \(error)")
+        throw CommandError("recipe '\(path)': \(error)")
     }
 }
 

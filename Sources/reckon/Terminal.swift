@@ -1,6 +1,13 @@
 import ArgumentParser
 import Foundation
 
+/// A failure while running a command (as opposed to a malformed command line, which
+/// ArgumentParser reports with usage): printed as `Error: …`, exit code 1.
+struct CommandError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
 /// Small terminal helpers shared by the subcommands.
 enum Terminal {
     static let isInteractive = isatty(STDERR_FILENO) == 1
@@ -67,12 +74,12 @@ final class AtomicFileWriter {
         let directory = destination.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("cannot write '\(path)': directory '\(directory.path)' does not exist")
+            throw CommandError("cannot write '\(path)': directory '\(directory.path)' does not exist")
         }
         temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).tmp-\(getpid())")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
               let handle = try? FileHandle(forWritingTo: temporary) else {
-            throw ValidationError("cannot write '\(path)': permission denied or read-only location")
+            throw CommandError("cannot write '\(path)': permission denied or read-only location")
         }
         self.handle = handle
         AtomicFileWriter.pending = strdup(temporary.path)
@@ -94,7 +101,7 @@ final class AtomicFileWriter {
         try handle.synchronize()
         try handle.close()
         if rename(temporary.path, destination.path) != 0 {
-            throw ValidationError("cannot move the finished file to '\(destination.path)': \(String(cString: strerror(errno)))")
+            throw CommandError("cannot move the finished file to '\(destination.path)': \(String(cString: strerror(errno)))")
         }
         AtomicFileWriter.clearPending()
     }

@@ -107,11 +107,13 @@ struct Train: ParsableCommand {
                 print("model: \(preset) \(config.layers)×\(config.dModel), \(config.heads) heads, ctx \(config.contextLength), " +
                       "\(positions) positions, \(model.parameterCount) parameters; \(threadCount) threads")
             }
-        } catch let e as ModelError { throw ValidationError(e.description) }
-        catch let e as TrainingError { throw ValidationError(e.description) }
+        } catch let e as ModelError { throw TrainFailure(e.description) }
+        catch let e as TrainingError { throw TrainFailure(e.description) }
 
         if let heldout {
-            let examples = try FileExampleSource(path: heldout, seed: 0).examples.prefix(evalCount)
+            let file: FileExampleSource
+            do { file = try FileExampleSource(path: heldout, seed: 0) } catch let e as TrainingError { throw TrainFailure(e.description) }
+            let examples = file.examples.prefix(evalCount)
             trainer.heldOut = { model in greedyExactMatch(model, examples: Array(examples)) }
         }
         trainer.installInterruptHandler()
@@ -135,7 +137,7 @@ struct Train: ParsableCommand {
             }
         } catch let e as TrainingError {
             if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
-            throw ValidationError(e.description)
+            throw TrainFailure(e.description)
         }
         if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
         let dir = trainer.output.path
@@ -150,7 +152,7 @@ struct Train: ParsableCommand {
     func makeSource() throws -> (ExampleSource, String) {
         if let corpus {
             do { return (try FileExampleSource(path: corpus, seed: seed), "corpus:\(corpus)") } catch let e as TrainingError {
-                throw ValidationError(e.description)
+                throw TrainFailure(e.description)
             }
         }
         return (try recipeExampleSource(recipe: recipe!, seed: seed), "recipe:\(recipe!)")
@@ -175,5 +177,12 @@ struct Train: ParsableCommand {
 // recipe's curriculum stage at `progress`. Must be deterministic in (seed, index) so that
 // `--resume` reproduces the same curve.
 func recipeExampleSource(recipe: String, seed: UInt64) throws -> ExampleSource {
-    throw ValidationError("--recipe is not wired to the generator yet; write a corpus with `reckon generate` and use --corpus")
+    throw TrainFailure("--recipe is not wired to the generator yet; write a corpus with `reckon generate` and use --corpus")
+}
+
+/// A run-time failure of `reckon train` (bad data, checkpoint, diverged loss): printed as
+/// "Error: …" without the usage text that ValidationError adds.
+struct TrainFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

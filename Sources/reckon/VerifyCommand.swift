@@ -24,12 +24,12 @@ struct Verify: ParsableCommand {
 
     func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else {
-            throw ValidationError("cannot read '\(file)'")
+            throw CommandError("cannot read '\(file)'")
         }
         let text = String(decoding: data, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let count = lines.last?.isEmpty == true ? lines.count - 1 : lines.count
-        guard count > 0 else { throw ValidationError("'\(file)' is empty") }
+        guard count > 0 else { throw CommandError("'\(file)' is empty") }
         let verifier = Verifier()
         let workers = max(1, threads)
         var failures = [(Int, String)?](repeating: nil, count: count)

@@ -7,7 +7,7 @@ func tinyModel(positions: PositionScheme = .learned, context: Int = 96, seed: UI
                              vocabSize: tokenizer.vocabSize, positions: positions)
     let model = try Model(config: config, tokenizer: tokenizer, seed: seed)
     // Reference init gives near-uniform logits; widen them so argmax is far from ties.
-    for i in 0..<model.parameterCount { model.parameters[i] *= 6 }
+    for i in 0..<model.parameterCount { model.parameters[i] *= 3 }
     return model
 }
 

@@ -19,6 +19,16 @@ import Testing
         }
     }
 
+    /// The ablation compares formats on the same questions: acceptance must not depend on the format.
+    @Test func everyFormatGetsTheSameQuestions() throws {
+        let recipe = try shippedRecipe("mathglm")
+        let questionSets = try StepFormat.allCases.map { format in
+            try corpus(CorpusWriter(generator: ExampleGenerator(recipe: recipe, format: format, split: .test, seed: 8), threads: 2), count: 30)
+                .split(separator: "\n").map { chainComponents($0)[0] }
+        }
+        #expect(questionSets[0] == questionSets[1] && questionSets[1] == questionSets[2])
+    }
+
     @Test func seedsDiffer() throws {
         let recipe = try shippedRecipe("basic")
         let a = try corpus(CorpusWriter(generator: ExampleGenerator(recipe: recipe, seed: 1), threads: 2), count: 200)

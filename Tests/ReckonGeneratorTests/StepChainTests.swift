@@ -23,9 +23,13 @@ func chain(_ text: String, _ format: StepFormat) throws -> String {
     }
 
     @Test func scratchDivision() throws {
-        // 253 = 4·63 + 1; 1.0 = 4·0.2 + 0.2; 0.2 = 4·0.05.
-        #expect(try chain("253/4-193", .scratch) == "253/4-193={253-4*60=13;13-4*3=1;10-4*2=2;20-4*5=0;253/4=63.25}63.25-193=-129.75")
-        #expect(try chain("0.9/0.04", .scratch) == "0.9/0.04={0.9/0.04=90/4;90-4*20=10;10-4*2=2;20-4*5=0;90/4=22.5}22.5")
+        // Schoolbook: 25 = 4·6 + 1, bring down 3: 13 = 4·3 + 1, then 10 = 4·2 + 2, 20 = 4·5.
+        #expect(try chain("253/4-193", .scratch) == "253/4-193={25-4*6=1;13-4*3=1;10-4*2=2;20-4*5=0;253/4=63.25}63.25-193=-129.75")
+        // The divisor is made whole first: 0.9/0.04 = 90/4.
+        #expect(try chain("0.9/0.04", .scratch) == "0.9/0.04={0.9/0.04=90/4;9-4*2=1;10-4*2=2;20-4*5=0;90/4=22.5}22.5")
+        // A decimal dividend keeps its point; remainders stay below the divisor.
+        #expect(try chain("0.75/4", .scratch) == "0.75/4={7-4*1=3;35-4*8=3;30-4*7=2;20-4*5=0;0.75/4=0.1875}0.1875")
+        #expect(try chain("250/5", .scratch) == "250/5={25-5*5=0;0-5*0=0;250/5=50}50")
         // Dividing by a power of ten is a shift: no block.
         #expect(try chain("123/100", .scratch) == "123/100=1.23")
     }
@@ -42,7 +46,7 @@ func chain(_ text: String, _ format: StepFormat) throws -> String {
     }
 
     @Test func limitsAreEnforced() throws {
-        let tight = StepChain(format: .mathglm, limits: .init(maxIntegerDigits: 5, maxChainCharacters: 100))
+        let tight = StepChain(format: .mathglm, limits: .init(maxIntegerDigits: 5))
         #expect(throws: LimitExceeded.self) { try tight.text(for: Expression(parsing: "999*999")) }
         #expect(throws: EvaluationError.self) { try tight.text(for: Expression(parsing: "1/(3-3)")) }
     }

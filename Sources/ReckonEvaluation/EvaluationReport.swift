@@ -1,0 +1,161 @@
+import Foundation
+
+/// A finished evaluation run: what was run, every figure, every failed question.
+public struct EvaluationReport: Sendable, Codable {
+    public struct Run: Sendable, Codable {
+        public var checkpoint: String
+        public var checkpointStep: Int
+        /// `recipe:<path>` or `input:<path>`.
+        public var source: String
+        public var format: String
+        public var count: Int
+        public var seed: UInt64
+        public var votes: Int
+        public var temperature: Double
+        public var seconds: Double
+        public init(checkpoint: String, checkpointStep: Int, source: String, format: String, count: Int, seed: UInt64,
+                    votes: Int, temperature: Double, seconds: Double) {
+            self.checkpoint = checkpoint; self.checkpointStep = checkpointStep; self.source = source; self.format = format
+            self.count = count; self.seed = seed; self.votes = votes; self.temperature = temperature; self.seconds = seconds
+        }
+    }
+
+    public var run: Run
+    public var summary: EvaluationSummary
+    /// Questions whose answer is not exactly the canonical one, or whose chain has a wrong step.
+    public var failures: [GradedQuestion]
+
+    public init(run: Run, questions: [GradedQuestion]) {
+        self.run = run
+        summary = EvaluationSummary(questions)
+        failures = questions.filter { !$0.grade.exact || !$0.diagnosis.allStepsValid }
+    }
+
+    static func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
+
+    /// The compact table printed on the terminal.
+    public var terminalTable: String {
+        let s = summary, a = s.overall
+        var lines = [
+            "questions \(a.count) (\(run.source), \(run.format) format\(run.votes > 1 ? ", \(run.votes) votes" : "")) in \(String(format: "%.1f", run.seconds)) s",
+            "",
+            "  exact match           \(Self.pct(a.exactRate))",
+            "  MathGLM (2 decimals)  \(Self.pct(a.mathglmRate))",
+            "  relative error ≤1e-2  \(Self.pct(a.relative1e2Rate))",
+            "  relative error ≤1e-4  \(Self.pct(a.relative1e4Rate))",
+            "  every step valid      \(Self.pct(a.validChainRate))",
+            "  right answer via a wrong step  \(s.rightAnswerThroughWrongStep)",
+        ]
+        if run.votes > 1 { lines.append("  mean vote share       \(Self.pct(s.meanConfidence))") }
+        lines.append("")
+        lines.append("  first errors: " + s.errorKinds.map { "\($0.key) \($0.accuracy.count)" }.joined(separator: ", "))
+        func table(_ title: String, _ buckets: [Bucket]) {
+            guard !buckets.isEmpty else { return }
+            lines.append("")
+            lines.append("  " + title.padding(toLength: 12, withPad: " ", startingAt: 0) + "      n   exact  MathGLM  steps ok")
+            for b in buckets {
+                let x = b.accuracy
+                lines.append("  " + b.key.padding(toLength: 12, withPad: " ", startingAt: 0)
+                             + String(format: " %6d  %6.1f%%  %6.1f%%  %6.1f%%", x.count, 100 * x.exactRate, 100 * x.mathglmRate, 100 * x.validChainRate))
+            }
+        }
+        table("operator", s.byOperator)
+        table("operations", s.byOperations)
+        table("digits", s.byDigits)
+        table("kind", s.byKind)
+        return lines.joined(separator: "\n")
+    }
+
+    /// report.json: every figure and every failed question.
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try encoder.encode(self)
+    }
+
+    /// Chart files of the Markdown report: name → SVG text.
+    public func charts(trainingLog: [TrainingLogEntry]) -> [(name: String, svg: String)] {
+        let s = summary
+        let kindColors = ["calculation": "#d73027", "copy": "#fc8d59", "order": "#91bfdb", "malformed": "#4575b4", "accumulated": "#999999"]
+        var out: [(String, String)] = [
+            ("accuracy-heatmap.svg", SVGCharts.heatmap(s, value: { $0.mathglmRate }, rule: "MathGLM rule: round(answer, 2) = round(truth, 2)")),
+            ("accuracy-by-operations.svg", SVGCharts.bars(
+                title: "Accuracy by number of operations", xLabel: "binary operations in the question",
+                keys: s.byOperations.map(\.key), counts: s.byOperations.map(\.accuracy.count),
+                series: [("exact", "#4575b4", s.byOperations.map(\.accuracy.exactRate)),
+                         ("MathGLM rule", "#1a9850", s.byOperations.map(\.accuracy.mathglmRate)),
+                         ("every step valid", "#fdae61", s.byOperations.map(\.accuracy.validChainRate))])),
+            ("error-kinds.svg", SVGCharts.mix(
+                title: "First error in each chain", items: s.errorKinds.map { ($0.key, $0.accuracy.count, kindColors[$0.key] ?? "#777") },
+                note: "\(s.overall.count - s.errorKinds.reduce(0) { $0 + $1.accuracy.count }) of \(s.overall.count) chains have no error; \(s.rightAnswerThroughWrongStep) reach the right answer through a wrong step")),
+        ]
+        out.append(("training-curves.svg", SVGCharts.trainingCurves(trainingLog, title: "Training curves (\(run.checkpoint))")))
+        return out
+    }
+
+    /// report.md, referring to the chart files by name.
+    public func markdown(charts: [String]) -> String {
+        let s = summary, a = s.overall
+        var m = "# Reckon evaluation\n\n"
+        m += "Checkpoint `\(run.checkpoint)` (step \(run.checkpointStep)), \(a.count) questions from `\(run.source)`, "
+        m += "\(run.format) format, seed \(run.seed)"
+        m += run.votes > 1 ? ", self-consistency over \(run.votes) chains (greedy + \(run.votes - 1) at T=\(run.temperature)).\n\n" : ", greedy decoding.\n\n"
+        m += "| rule | accuracy |\n|---|---|\n"
+        m += "| exact match with the generator's answer | \(Self.pct(a.exactRate)) |\n"
+        m += "| MathGLM: round(answer, 2) = round(truth, 2) | \(Self.pct(a.mathglmRate)) |\n"
+        m += "| relative error ≤ 1e-2 | \(Self.pct(a.relative1e2Rate)) |\n"
+        m += "| relative error ≤ 1e-4 | \(Self.pct(a.relative1e4Rate)) |\n"
+        m += "| every step arithmetically valid | \(Self.pct(a.validChainRate)) |\n"
+        if run.votes > 1 { m += "| mean vote share of the chosen answer | \(Self.pct(s.meanConfidence)) |\n" }
+        m += "\n\(s.rightAnswerThroughWrongStep) chains reach the right answer (MathGLM rule) through a wrong step.\n\n"
+        for c in charts { m += "![\(c)](\(c))\n\n" }
+        m += "## First error per chain\n\n| kind | chains |\n|---|---|\n"
+        for b in s.errorKinds { m += "| \(b.key) | \(b.accuracy.count) |\n" }
+        func table(_ title: String, _ buckets: [Bucket]) {
+            m += "\n## By \(title)\n\n| \(title) | n | exact | MathGLM | rel ≤1e-2 | rel ≤1e-4 | steps valid |\n|---|---|---|---|---|---|---|\n"
+            for b in buckets {
+                let x = b.accuracy
+                m += "| \(b.key) | \(x.count) | \(Self.pct(x.exactRate)) | \(Self.pct(x.mathglmRate)) | \(Self.pct(x.relative1e2Rate)) | \(Self.pct(x.relative1e4Rate)) | \(Self.pct(x.validChainRate)) |\n"
+            }
+        }
+        table("operator", s.byOperator)
+        table("number of operations", s.byOperations)
+        table("operand digits", s.byDigits)
+        table("number kind", s.byKind)
+        m += "\n## Failed examples (first 20 of \(failures.count); all are in report.json)\n\n"
+        for f in failures.prefix(20) {
+            let d = f.diagnosis
+            let what = d.kind.map { k in "\(k.rawValue)" + (d.firstWrongStep.map { " at step \($0)" } ?? "") } ?? "steps valid"
+            m += "- `\(f.question)` → `\(f.answer ?? "—")` (truth \(f.canonical)); \(what)"
+            if let msg = d.message { m += ": \(msg.replacingOccurrences(of: "|", with: "\\|"))" }
+            m += "\n"
+        }
+        return m
+    }
+
+    /// Writes report.json, report.md and the SVG charts into `directory` (created if needed),
+    /// each file under a temporary name first, then renamed into place.
+    public func write(to directory: URL, trainingLog: [TrainingLogEntry]) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let charts = self.charts(trainingLog: trainingLog)
+        var files: [(String, Data)] = [("report.json", try json())]
+        files += charts.map { ($0.name, Data($0.svg.utf8)) }
+        files.append(("report.md", Data(markdown(charts: charts.map(\.name)).utf8)))
+        for (name, data) in files { try writeFileAtomically(data, to: directory.appendingPathComponent(name)) }
+    }
+}
+
+/// Writes `data` to a temporary file next to `url`, then renames it over `url`.
+public func writeFileAtomically(_ data: Data, to url: URL) throws {
+    let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+    do {
+        try data.write(to: tmp)
+        guard rename(tmp.path, url.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+        }
+    } catch {
+        try? FileManager.default.removeItem(at: tmp)
+        throw QuestionError(message: "cannot write \(url.path): \(error.localizedDescription)")
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// One line of a checkpoint directory's `log.jsonl`, as `Trainer` writes it
+/// (`step`, `loss`, `lr`, `tokens_per_s`, optional `heldout_acc`).
+public struct TrainingLogEntry: Sendable, Equatable, Codable {
+    public var step: Int
+    /// NaN when the trainer logged a non-finite loss.
+    public var loss: Double
+    public var learningRate: Double?
+    public var tokensPerSecond: Double?
+    public var heldOutAccuracy: Double?
+
+    public init(step: Int, loss: Double, learningRate: Double? = nil, tokensPerSecond: Double? = nil, heldOutAccuracy: Double? = nil) {
+        self.step = step; self.loss = loss; self.learningRate = learningRate
+        self.tokensPerSecond = tokensPerSecond; self.heldOutAccuracy = heldOutAccuracy
+    }
+
+    /// Reads `log.jsonl`; a missing file is an empty log, unreadable lines are skipped (a
+    /// crash can leave a half-written last line). After a resume the file may repeat steps:
+    /// the last entry for a step wins.
+    public static func read(_ url: URL) -> [TrainingLogEntry] {
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        var byStep: [Int: TrainingLogEntry] = [:]
+        for line in text.split(separator: "\n") {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let step = (object["step"] as? NSNumber)?.intValue else { continue }
+            let loss = (object["loss"] as? NSNumber)?.doubleValue ?? .nan
+            byStep[step] = TrainingLogEntry(step: step, loss: loss, learningRate: (object["lr"] as? NSNumber)?.doubleValue,
+                                            tokensPerSecond: (object["tokens_per_s"] as? NSNumber)?.doubleValue,
+                                            heldOutAccuracy: (object["heldout_acc"] as? NSNumber)?.doubleValue)
+        }
+        return byStep.keys.sorted().map { byStep[$0]! }
+    }
+}

@@ -1,0 +1,131 @@
+import ReckonKernels
+
+// Kernels for incremental (KV-cache) inference, used by ReckonEvaluation's decoder. They live
+// here because this module is compiled with the engine's CPU flags (AVX2 + FMA); decoding
+// works on a few rows per call, where a packing GEMM library spends more time copying the
+// weights than multiplying.
+
+extension Model {
+    /// The rotary table the model's attention uses (nil for learned positions).
+    public var rotaryTable: RoPETable? { rope }
+}
+
+@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+/// Linear layer for a few rows, without packing: each output is a dot product of a weight row
+/// with an input row, computed for 2 outputs × 4 rows at a time so every weight load feeds
+/// four FMAs. Only output features `outputs` are written (callers split them across threads).
+///
+///     out: (rows, outF) = inp: (rows, inF) · weight: (outF, inF)ᵀ + bias
+public func fewRowMatmul(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                         bias: UnsafePointer<Float>?, rows R: Int, inFeatures K: Int, outFeatures N: Int,
+                         outputs: Range<Int>) {
+    let K8 = K & ~7
+    @inline(__always) func tail(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>) -> Float {
+        var s: Float = 0
+        var k = K8
+        while k < K { s += w[k] * x[k]; k += 1 }
+        return s
+    }
+    var o = outputs.lowerBound
+    while o < outputs.upperBound {
+        let two = o + 1 < outputs.upperBound
+        let w0 = weight + o * K, w1 = weight + (two ? o + 1 : o) * K
+        let b0 = bias?[o] ?? 0, b1 = two ? (bias?[o + 1] ?? 0) : 0
+        var r = 0
+        while r + 4 <= R {
+            let x0 = inp + r * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K
+            var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a02 = SIMD8<Float>(), a03 = SIMD8<Float>()
+            var a10 = SIMD8<Float>(), a11 = SIMD8<Float>(), a12 = SIMD8<Float>(), a13 = SIMD8<Float>()
+            var k = 0
+            while k < K8 {
+                let u = load8(w0 + k), v = load8(w1 + k)
+                let y0 = load8(x0 + k), y1 = load8(x1 + k), y2 = load8(x2 + k), y3 = load8(x3 + k)
+                a00.addProduct(u, y0); a01.addProduct(u, y1); a02.addProduct(u, y2); a03.addProduct(u, y3)
+                a10.addProduct(v, y0); a11.addProduct(v, y1); a12.addProduct(v, y2); a13.addProduct(v, y3)
+                k += 8
+            }
+            out[r * N + o] = b0 + a00.sum() + tail(w0, x0)
+            out[(r + 1) * N + o] = b0 + a01.sum() + tail(w0, x1)
+            out[(r + 2) * N + o] = b0 + a02.sum() + tail(w0, x2)
+            out[(r + 3) * N + o] = b0 + a03.sum() + tail(w0, x3)
+            if two {
+                out[r * N + o + 1] = b1 + a10.sum() + tail(w1, x0)
+                out[(r + 1) * N + o + 1] = b1 + a11.sum() + tail(w1, x1)
+                out[(r + 2) * N + o + 1] = b1 + a12.sum() + tail(w1, x2)
+                out[(r + 3) * N + o + 1] = b1 + a13.sum() + tail(w1, x3)
+            }
+            r += 4
+        }
+        while r < R {
+            let x0 = inp + r * K
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
+            var k = 0
+            while k < K8 {
+                let y = load8(x0 + k)
+                a0.addProduct(load8(w0 + k), y); a1.addProduct(load8(w1 + k), y)
+                k += 8
+            }
+            out[r * N + o] = b0 + a0.sum() + tail(w0, x0)
+            if two { out[r * N + o + 1] = b1 + a1.sum() + tail(w1, x0) }
+            r += 1
+        }
+        o += two ? 2 : 1
+    }
+}
+
+/// Causal attention of one query row against `count` cached positions, all heads.
+///
+///     q: (C) this row's query;  keys, values: (count, C), one slot's cache rows (stride C)
+///     out: (C) = concat_h softmax(q_h · K_hᵀ / √hd) · V_h;  scores: (count) scratch
+public func attendCachedRow(out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+                            values: UnsafePointer<Float>, count n: Int, channels C: Int, heads H: Int,
+                            scores: UnsafeMutablePointer<Float>) {
+    let hd = C / H
+    let scale = 1 / Float(hd).squareRoot()
+    let hd8 = hd & ~7
+    for h in 0..<H {
+        let qh = q + h * hd
+        for j in 0..<n {
+            let kj = keys + j * C + h * hd
+            var acc = SIMD8<Float>()
+            var i = 0
+            while i < hd8 { acc.addProduct(load8(qh + i), load8(kj + i)); i += 8 }
+            var s = acc.sum()
+            while i < hd { s += qh[i] * kj[i]; i += 1 }
+            scores[j] = scale * s
+        }
+        causalSoftmaxRow(scores, valid: n, width: n)
+        let o = out + h * hd
+        o.update(repeating: 0, count: hd)
+        for j in 0..<n {
+            let p = SIMD8<Float>(repeating: scores[j]), vj = values + j * C + h * hd
+            var i = 0
+            while i < hd8 { store8(load8(o + i).addingProduct(p, load8(vj + i)), o + i); i += 8 }
+            while i < hd { o[i] += scores[j] * vj[i]; i += 1 }
+        }
+    }
+}
+
+/// Rotates the q and k parts of one qkv row (3C) to `position`: the rotation
+/// `RoPETable.apply` gives row t = position.
+public func rotateQueryKey(_ row: UnsafeMutablePointer<Float>, position t: Int, table: RoPETable, heads H: Int, channels C: Int) {
+    let hd = table.headDim, half = hd / 2
+    let cs = table.cos.pointer + t * half, sn = table.sin.pointer + t * half
+    for part in 0..<2 {
+        for h in 0..<H {
+            let v = row + part * C + h * hd
+            for i in 0..<half {
+                let a = v[i], b = v[i + half]
+                v[i] = a * cs[i] - b * sn[i]
+                v[i + half] = a * sn[i] + b * cs[i]
+            }
+        }
+    }
+}

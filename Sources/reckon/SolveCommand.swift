@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import ReckonArithmetic
+import ReckonEvaluation
+import ReckonModel
+
+/// Where `solve` and `eval` look for a model when no `--checkpoint` is given.
+let defaultCheckpoint = "Checkpoints/reckon-mathglm"
+
+/// Loads a checkpoint for inference, turning every failure into a message that names the path.
+func loadInferenceModel(_ path: String) throws -> (Model, CheckpointConfig) {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw ValidationError("""
+            no checkpoint at '\(path)'. Train one first, e.g.
+              reckon generate --recipe mathglm --count 200000 --out corpus.txt
+              reckon train --corpus corpus.txt --out \(path) --minutes 30
+            or point --checkpoint at an existing checkpoint directory.
+            """)
+    }
+    guard isDirectory.boolValue else { throw ValidationError("'\(path)' is a file; --checkpoint expects a checkpoint directory") }
+    do { return try Checkpoint.loadModel(from: URL(fileURLWithPath: path)) } catch {
+        throw ValidationError("cannot load the checkpoint in '\(path)': \(error)")
+    }
+}
+
+/// Reads a question file: one question per line; a final newline does not make an extra line.
+func readQuestionLines(_ path: String) throws -> [String] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ValidationError("cannot read '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
+    }
+    guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("'\(path)' is not UTF-8 text") }
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
+    if lines.last == "" { lines.removeLast() }
+    guard lines.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
+        throw ValidationError("'\(path)' has no questions (the file is empty)")
+    }
+    return lines
+}
+
+/// `reckon solve`: the model's step-by-step solution of one expression, or of a file of them.
+struct Solve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Solve expressions with a trained model, step by step.",
+        discussion: """
+        The answer is whatever the model writes: nothing here computes it. With --input, each line \
+        is one expression (a trailing '=' is allowed) and --output gets one JSON object per line, \
+        in order: {"line", "question", "answer", "steps"} or, for a line that cannot be solved, \
+        {"line", "question", "error"}. The exit code is 1 if any line failed.
+        """)
+
+    @Argument(help: "An expression in MathGLM's syntax, e.g. \"5672*2933/(690/5715)\".")
+    var expression: String?
+    @Option(help: "Checkpoint directory.")
+    var checkpoint: String = defaultCheckpoint
+    @Option(help: "File with one expression per line (batch mode).")
+    var input: String?
+    @Option(help: "JSON-lines output for --input (default: standard output).")
+    var output: String?
+    @Option(help: "Self-consistency: chains per question (greedy + K-1 samples), majority answer.")
+    var votes: Int = 1
+    @Option(help: "Sampling temperature of the extra chains when --votes > 1.")
+    var temperature: Float = 0.7
+    @Option(help: "Seed of the sampled chains.")
+    var seed: UInt64 = 0
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+    @Option(help: "Most tokens generated per chain (default: up to the context length).")
+    var maxTokens: Int?
+
+    func validate() throws {
+        guard (expression == nil) != (input == nil) else { throw ValidationError("give an expression or --input FILE (not both)") }
+        if output != nil && input == nil { throw ValidationError("--output needs --input") }
+        guard votes >= 1 else { throw ValidationError("--votes must be ≥ 1") }
+        guard temperature > 0 else { throw ValidationError("--temperature must be > 0") }
+        if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
+        if let m = maxTokens, m < 1 { throw ValidationError("--max-tokens must be ≥ 1") }
+    }
+
+    func run() throws {
+        var options = SolverOptions()
+        options.votes = votes; options.temperature = temperature; options.seed = seed
+        options.maxNewTokens = maxTokens
+        if let threads { options.threads = threads }
+        if let expression { try solveOne(expression, options: options) } else { try solveFile(options: options) }
+    }
+
+    private func solveOne(_ text: String, options: SolverOptions) throws {
+        let question: ReckonArithmetic.Expression
+        do { question = try Solver.parseQuestion(text) } catch { throw ValidationError("\(error)") }
+        let (model, _) = try loadInferenceModel(checkpoint)
+        let solver = Solver(model: model, options: options)
+        let prompt: [Int]
+        do { prompt = try solver.prompt(for: question) } catch { throw ValidationError("\(error)") }
+        let s = try solver.solve([(question, prompt)])[0]
+        print(question.text)
+        for step in s.steps { print("  = \(step)") }
+        guard let answer = s.answer, !s.steps.isEmpty else {
+            Terminal.writeError("error: the model wrote no answer (\(s.stop.rawValue)): '\(s.chain)'")
+            throw ExitCode(1)
+        }
+        var line = "answer: \(answer)"
+        if votes > 1 { line += String(format: "  (%.0f%% of %d chains agree)", 100 * s.confidence, s.votes) }
+        print(line)
+        if s.stop != .endToken { Terminal.writeError("warning: the chain was cut at the \(s.stop == .tokenLimit ? "token limit" : "context length")") }
+    }
+
+    private func solveFile(options: SolverOptions) throws {
+        let lines = try readQuestionLines(input!)
+        let writer = try output.map { try AtomicFileWriter(path: $0) }
+        AtomicFileWriter.removePendingOnInterrupt()
+        do {
+            let (model, _) = try loadInferenceModel(checkpoint)
+            let solver = Solver(model: model, options: options)
+            var bar = Terminal.ProgressBar(total: lines.count * votes, label: "solve")
+            let lock = NSLock()
+            let records = try solver.solve(lines: lines) { done in
+                lock.lock(); bar.update(done); lock.unlock()
+            }
+            bar.finish()
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var failed = 0
+            for r in records {
+                if r.error != nil { failed += 1 }
+                var bytes = Array(try encoder.encode(r))
+                bytes.append(UInt8(ascii: "\n"))
+                if let writer { try writer.write(bytes) } else { FileHandle.standardOutput.write(Data(bytes)) }
+            }
+            try writer?.commit()
+            if let output { Terminal.writeError("\(records.count - failed) of \(records.count) lines solved; results in \(output)") }
+            if failed > 0 {
+                Terminal.writeError("\(failed) line(s) failed: see their \"error\" fields")
+                throw ExitCode(1)
+            }
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            writer?.discard()
+            throw error
+        }
+    }
+}

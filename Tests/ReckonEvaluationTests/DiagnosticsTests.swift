@@ -1,0 +1,113 @@
+import Foundation
+import Testing
+import ReckonArithmetic
+import ReckonGenerator
+@testable import ReckonEvaluation
+
+@Suite struct DiagnosticsTests {
+    func diagnose(_ line: String) throws -> ChainDiagnosis {
+        let question = String(line.prefix { $0 != "=" })
+        return StepDiagnostics().diagnose(line, truth: try ReckonArithmetic.Expression(parsing: question).exactValue())
+    }
+
+    @Test func validChainsPass() throws {
+        for line in ["12+34*2=12+68=80", "(1+2)*[3-4]=3*[3-4]=3*-1=-3", "5=5", "12+34*2=80", "4859%*2=97.18"] {
+            let d = try diagnose(line)
+            #expect(d.allStepsValid && d.kind == nil && d.firstWrongStep == nil, "\(line): \(d)")
+        }
+    }
+
+    @Test func generatedChainsPassInEveryFormat() throws {
+        let recipe = try Recipe(json: Data(#"{"name": "t", "operations": {"min": 1, "max": 4}, "operands": {"digits": {"min": 1, "max": 4}, "kinds": {"integer": 2, "decimal": 1, "percent": 1}, "negative": 0.2}, "brackets": {"probability": 0.5, "square": 0.3}}"#.utf8))
+        for format in StepFormat.allCases {
+            let generator = ExampleGenerator(recipe: recipe, format: format, seed: 3)
+            for i in 0..<40 {
+                let e = try generator.example(index: i)
+                let d = try diagnose(e.line)
+                #expect(d.allStepsValid && d.kind == nil, "\(e.line): \(d)")
+            }
+        }
+    }
+
+    @Test func calculationError() throws {
+        let d = try diagnose("12+34*2=12+67=79")
+        #expect(d.kind == .calculation && d.firstWrongStep == 1 && !d.allStepsValid)
+        let late = try diagnose("(7-2)*3+1=5*3+1=15+1=17")
+        #expect(late.kind == .calculation && late.firstWrongStep == 3)
+        let jump = try diagnose("12+34*2=12+68=81")
+        #expect(jump.kind == .calculation && jump.firstWrongStep == 2)
+    }
+
+    @Test func copyError() throws {
+        let d = try diagnose("12+34*2=13+68=81")
+        #expect(d.kind == .copy && d.firstWrongStep == 1)
+        let second = try diagnose("1+2*3-4=1+6-4=7-5=2")
+        #expect(second.kind == .copy && second.firstWrongStep == 2)
+    }
+
+    @Test func orderError() throws {
+        // Left to right instead of precedence.
+        let d = try diagnose("12+34*2=46*2=92")
+        #expect(d.kind == .order && d.firstWrongStep == 1)
+        // Right bracket before the left one, even when miscomputed.
+        let brackets = try diagnose("(1+2)*(3+4)=(1+2)*8=3*8=24")
+        #expect(brackets.kind == .order && brackets.firstWrongStep == 1)
+        // Right-to-left subtraction.
+        let sub = try diagnose("10-4-3=10-1=9")
+        #expect(sub.kind == .order)
+    }
+
+    @Test func malformedSteps() throws {
+        #expect(try diagnose("12+34*2=12+*68=80").kind == .malformed)
+        let early = try diagnose("12+34*2=12+68")
+        #expect(early.kind == .malformed && early.firstWrongStep == 2)
+        #expect(try diagnose("12+34*2=12+68+1=81").kind == .malformed)
+        #expect(try diagnose("12+34*2").kind == .malformed)
+        #expect(try diagnose("12+34*2=12+68=80=80").kind == .malformed)
+    }
+
+    @Test func scratchBlockError() throws {
+        let question = try ReckonArithmetic.Expression(parsing: "12*345+6")
+        let line = try StepChain(format: .scratch).text(for: question)
+        #expect(line.contains("{"))
+        #expect(try diagnose(line).allStepsValid)
+        let broken = line.replacingOccurrences(of: "=4140}", with: "=4141}")
+        #expect(broken != line)
+        let d = try diagnose(broken)
+        #expect(d.kind == .calculation && d.firstWrongStep == 1)
+    }
+
+    @Test func accumulatedErrorThroughValidLookingSteps() throws {
+        // 1/3 written with 2 decimals is correctly rounded; 0.33*3 = 0.99 is right; 0.99 ≠ 1.00.
+        let d = try diagnose("1/3*3=0.33*3=0.99")
+        #expect(d.allStepsValid && d.kind == .accumulated && d.firstWrongStep == nil && d.impreciseSteps == 1)
+        // Rounded short but still right at 2 decimals: no error at all.
+        let fine = try diagnose("1/3*300=0.333333*300=99.9999")
+        #expect(fine.kind == nil && fine.impreciseSteps == 1)
+    }
+
+    @Test func summaryCountsRightAnswersThroughWrongSteps() throws {
+        let grader = Grader(), diagnostics = StepDiagnostics()
+        func graded(_ line: String) throws -> GradedQuestion {
+            let q = try ReckonArithmetic.Expression(parsing: String(line.prefix { $0 != "=" }))
+            let (truth, canonical) = try grader.reference(for: q)
+            let answer = finalAnswerText(ofChain: line)
+            return GradedQuestion(index: 0, question: q.text, chain: line, answer: answer, canonical: canonical.description,
+                                  truth: "", truthFraction: "", grade: grader.grade(answer: answer, truth: truth, canonical: canonical),
+                                  diagnosis: diagnostics.diagnose(line, truth: truth), confidence: 1, features: QuestionFeatures(q))
+        }
+        let s = EvaluationSummary([try graded("12+34*2=12+67=80"), try graded("12+34*2=12+68=80"), try graded("2*3=7")])
+        #expect(s.overall.count == 3 && s.overall.mathglm == 2 && s.overall.exact == 2)
+        #expect(s.rightAnswerThroughWrongStep == 1 && s.validChains == 1)
+        #expect(s.errorKindCounts == ["calculation": 2])
+        #expect(s.byOperator.map(\.key) == ["+", "*"])
+        #expect(s.byOperator.first { $0.key == "*" }!.accuracy.count == 3)
+    }
+
+    @Test func features() throws {
+        let f = QuestionFeatures(try ReckonArithmetic.Expression(parsing: "-12.5*4859%+(3-1)^2"))
+        #expect(f.operations == 4 && f.operators == ["+", "-", "*", "^"] && f.maxDigits == 4)
+        #expect(f.kinds == ["decimal", "percent", "negative"])
+        #expect(QuestionFeatures(try ReckonArithmetic.Expression(parsing: "1+2")).kinds == ["integer"])
+    }
+}

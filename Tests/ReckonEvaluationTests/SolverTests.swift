@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+import ReckonArithmetic
+import ReckonModel
+@testable import ReckonEvaluation
+
+@Suite struct SolverTests {
+    @Test func votesWithOneChainEqualGreedy() throws {
+        let model = try tinyModel()
+        let questions = ["12*34", "5672*2933/(690/5715)", "7-2"].map { try! ReckonArithmetic.Expression(parsing: $0) }
+        var options = SolverOptions()
+        options.votes = 1; options.temperature = 5; options.maxNewTokens = 20; options.threads = 2
+        let solver = Solver(model: model, options: options)
+        let prompts = try questions.map { ($0, try solver.prompt(for: $0)) }
+        let solutions = try solver.solve(prompts)
+        let greedy = try BatchDecoder(model: model, threads: 1).decode(prompts.map { DecodeRequest(prompt: $0.1) }, maxNewTokens: 20)
+        for (q, (s, g)) in zip(questions, zip(solutions, greedy)) {
+            #expect(s.chain == q.text + "=" + model.tokenizer.decode(g.tokens))
+            #expect(s.confidence == 1 && s.votes == 1)
+        }
+    }
+
+    @Test func majorityVoteWithDeterministicTies() {
+        func chains(_ answers: [String]) -> [(line: String, result: DecodeResult)] {
+            answers.map { ("1+1=" + $0, DecodeResult(tokens: [], stop: .endToken)) }
+        }
+        let majority = Solver.vote(chains(["5", "6", "6.0", "7"]))
+        #expect(majority.answer == "6" && majority.confidence == 0.5 && majority.votes == 4)
+        let tie = Solver.vote(chains(["5", "6", "6", "5"]))
+        #expect(tie.answer == "5" && tie.confidence == 0.5)   // first-seen wins: chain 0 is the greedy one
+        let noAnswer = Solver.vote([("1+1", DecodeResult(tokens: [], stop: .tokenLimit))])
+        #expect(noAnswer.answer == nil && noAnswer.confidence == 0)
+        // Samples that agree with each other outvote a lone greedy answer.
+        #expect(Solver.vote(chains(["9", "2", "2"])).answer == "2")
+    }
+
+    @Test func batchKeepsOrderAndSurvivesBadLines() throws {
+        let model = try tinyModel()
+        var options = SolverOptions()
+        options.maxNewTokens = 12; options.threads = 2
+        let solver = Solver(model: model, options: options)
+        let lines = ["1+2", "", "3*", "12*34=", "1+x", "  7 - 2 = ", "1=2", "[4%]"]
+        let records = try solver.solve(lines: lines)
+        #expect(records.map(\.line) == Array(1...8))
+        #expect(records.map(\.question) == ["1+2", "", "3*", "12*34", "1+x", "7-2", "1=2", "[4%]"])
+        for bad in [1, 2, 4, 6] { #expect(records[bad].error != nil && records[bad].steps == nil, "line \(bad + 1)") }
+        #expect(records[2].error!.contains("col 3"))
+        // Good lines were solved, each as if alone.
+        for good in [0, 3, 5, 7] {
+            #expect(records[good].steps != nil)
+            let alone = try solver.solve(lines: [lines[good]])[0]
+            #expect(alone.steps == records[good].steps && alone.answer == records[good].answer)
+        }
+    }
+
+    @Test func questionOutsideTheVocabularyIsAnError() throws {
+        let tokenizer = try Tokenizer(characters: "0123456789+-*/=")
+        let config = ModelConfig(layers: 1, dModel: 16, heads: 2, contextLength: 16, vocabSize: tokenizer.vocabSize)
+        let model = try Model(config: config, tokenizer: tokenizer, seed: 1)
+        let solver = Solver(model: model)
+        let records = try solver.solve(lines: ["[1+2]*3", "1+2", "123456789*123456789"])
+        #expect(records[0].error?.contains("vocabulary") == true)
+        #expect(records[2].error?.contains("context") == true)
+        #expect(records[1].steps != nil)
+    }
+}
