@@ -61,7 +61,8 @@ public final class BatchDecoder: @unchecked Sendable {
         workers = w; innerThreads = inner; self.slots = s
         // Room for a full batch of one-token rows plus a few whole prompts being admitted.
         let rows = s + 4 * model.config.contextLength
-        caches = (0..<w).map { _ in KVCache(model: model, slots: s, maxRows: rows, innerThreads: inner) }
+        let packed = PackedWeights(model: model)
+        caches = (0..<w).map { _ in KVCache(model: model, slots: s, maxRows: rows, innerThreads: inner, packed: packed) }
     }
 
     /// Continues every request until the end token (if `stopAtEnd`), `maxNewTokens`, or the

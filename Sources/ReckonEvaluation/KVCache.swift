@@ -42,8 +42,11 @@ public final class KVCache: @unchecked Sendable {
     /// (R, V) logits written by the last `forward`, one row per requested output row, in order.
     public let logits: FloatBuffer
     let rope: RoPETable?
+    /// Transposed weights for decode-sized calls (shared between caches of one decoder).
+    let packed: PackedWeights
 
-    public init(model: Model, slots: Int, maxTokens: Int? = nil, maxRows: Int, innerThreads: Int = 1) {
+    public init(model: Model, slots: Int, maxTokens: Int? = nil, maxRows: Int, innerThreads: Int = 1,
+                packed: PackedWeights? = nil) {
         let c = model.config
         precondition(slots >= 1 && maxRows >= 1 && innerThreads >= 1)
         self.model = model
@@ -64,6 +67,7 @@ public final class KVCache: @unchecked Sendable {
         scores = FloatBuffer(count: innerThreads * self.maxTokens)
         logits = FloatBuffer(count: maxRows * c.vocabSize)
         rope = model.rotaryTable
+        self.packed = packed ?? PackedWeights(model: model)
     }
 
     /// Runs `rows` through the model, filling their slots' caches, and writes the logits of
@@ -78,6 +82,7 @@ public final class KVCache: @unchecked Sendable {
         let p = UnsafePointer(model.parameters.pointer)
         let layout = model.layout
         let x = x.pointer, ln = ln.pointer, att = att.pointer, qkv = qkv.pointer, fc = fc.pointer
+        let pw = UnsafePointer(packed.buffer.pointer)
 
         // Embedding. x: (R, C) = wte[tok] + wpe[pos]
         for (r, row) in rows.enumerated() {
@@ -99,7 +104,7 @@ public final class KVCache: @unchecked Sendable {
             // Attention branch: x += proj(attn(ln1(x)))
             layerNormForward(out: ln, mean: mean.pointer, rstd: rstd.pointer, inp: x,
                              weight: p + w.ln1w, bias: p + w.ln1b, rows: R, channels: C)
-            linear(out: qkv, inp: ln, weight: p + w.qkvw, bias: p + w.qkvb, rows: R, inFeatures: C, outFeatures: 3 * C)
+            linear(out: qkv, inp: ln, weight: p + w.qkvw, packed: pw + packed.qkv[l], bias: p + w.qkvb, rows: R, inFeatures: C, outFeatures: 3 * C)
             // q, k rotated at each row's own position; k, v appended to the cache.
             for (r, row) in rows.enumerated() {
                 let q = qkv + r * 3 * C
@@ -117,15 +122,15 @@ public final class KVCache: @unchecked Sendable {
                                     count: row.position + 1, channels: C, heads: H, scores: sc)
                 }
             }
-            linear(out: ln, inp: att, weight: p + w.projw, bias: p + w.projb, rows: R, inFeatures: C, outFeatures: C)
+            linear(out: ln, inp: att, weight: p + w.projw, packed: pw + packed.proj[l], bias: p + w.projb, rows: R, inFeatures: C, outFeatures: C)
             add(out: x, UnsafePointer(ln), UnsafePointer(x), count: R * C)
 
             // MLP branch: x += fc2(gelu(fc1(ln2(x))))
             layerNormForward(out: ln, mean: mean.pointer, rstd: rstd.pointer, inp: x,
                              weight: p + w.ln2w, bias: p + w.ln2b, rows: R, channels: C)
-            linear(out: fc, inp: ln, weight: p + w.fc1w, bias: p + w.fc1b, rows: R, inFeatures: C, outFeatures: M)
+            linear(out: fc, inp: ln, weight: p + w.fc1w, packed: pw + packed.fc1[l], bias: p + w.fc1b, rows: R, inFeatures: C, outFeatures: M)
             geluForward(out: fc, inp: fc, count: R * M)
-            linear(out: ln, inp: fc, weight: p + w.fc2w, bias: p + w.fc2b, rows: R, inFeatures: M, outFeatures: C)
+            linear(out: ln, inp: fc, weight: p + w.fc2w, packed: pw + packed.fc2[l], bias: p + w.fc2b, rows: R, inFeatures: M, outFeatures: C)
             add(out: x, UnsafePointer(ln), UnsafePointer(x), count: R * C)
         }
 
@@ -135,28 +140,30 @@ public final class KVCache: @unchecked Sendable {
         for (i, r) in outputs.enumerated() { (att + i * C).update(from: x + r * C, count: C) }
         layerNormForward(out: ln, mean: mean.pointer, rstd: rstd.pointer, inp: att,
                          weight: p + layout.lnfw, bias: p + layout.lnfb, rows: O, channels: C)
-        linear(out: logits.pointer, inp: ln, weight: p + layout.wte, bias: nil, rows: O, inFeatures: C, outFeatures: V)
+        linear(out: logits.pointer, inp: ln, weight: p + layout.wte, packed: pw + packed.head, bias: nil, rows: O, inFeatures: C, outFeatures: V)
     }
 
-    /// Rows up to which `fewRowMatmul` (no packing) beats the BLAS GEMM.
+    /// Rows up to which `packedMatmul` (weights packed once) beats the BLAS GEMM (which packs
+    /// the weights on every call).
     static let fewRows = 48
+    /// Smallest product (rows·inF·outF multiply-adds) worth a fork/join across `innerThreads`.
+    static let splitWork = 1 << 17
 
-    /// Linear layer. Decode-sized calls use `fewRowMatmul`, larger ones (prefill) the BLAS GEMM.
+    /// Linear layer. Decode-sized calls use `packedMatmul`, larger ones (prefill) the BLAS GEMM.
     /// With `innerThreads` > 1 and enough work, output features are split into contiguous
     /// blocks computed in parallel.
     ///
     ///     out: (rows, outF) = inp: (rows, inF) · weight: (outF, inF)ᵀ + bias
     func linear(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int) {
+                packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int) {
         let few = rows <= Self.fewRows
-        // A fork/join costs a few µs: only split products of at least ~32k multiply-adds.
-        let parts = rows * inFeatures * outFeatures >= 1 << 15 && outFeatures >= 32 * innerThreads ? innerThreads : 1
+        let parts = rows * inFeatures * outFeatures >= Self.splitWork && outFeatures >= 32 * innerThreads ? innerThreads : 1
         let chunk = ((outFeatures + parts - 1) / parts + 15) / 16 * 16
         let block = { (t: Int) in
             let o0 = t * chunk, o1 = min(outFeatures, o0 + chunk)
             guard o0 < o1 else { return }
             if few {
-                fewRowMatmul(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inFeatures: inFeatures,
+                packedMatmul(out: out, inp: inp, packed: packed, bias: bias, rows: rows, inFeatures: inFeatures,
                              outFeatures: outFeatures, outputs: o0..<o1)
                 return
             }

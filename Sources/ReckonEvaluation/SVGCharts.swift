@@ -41,7 +41,7 @@ public enum SVGCharts {
         let digits = s.byDigits.map(\.key)
         let cells = Dictionary(uniqueKeysWithValues: s.byOperatorAndDigits.map { ($0.key, $0.accuracy) })
         let cw = 92, ch = 56, left = 90, top = 70
-        let width = max(420, left + cw * max(1, digits.count) + 40), height = top + ch * max(1, ops.count) + 70
+        let width = max(560, left + cw * max(1, digits.count) + 40), height = top + ch * max(1, ops.count) + 80
         var b = ""
         for (r, o) in ops.enumerated() {
             b += "<text x=\"\(left - 14)\" y=\(q(top + r * ch + ch / 2 + 6)) font-size=\"20\" text-anchor=\"end\" fill=\"#222\">\(escape(o))</text>\n"
@@ -64,7 +64,8 @@ public enum SVGCharts {
         }
         b += "<text x=\(q(left + cw * digits.count / 2)) y=\(q(top - 32)) font-size=\"13\" text-anchor=\"middle\" fill=\"#555\">largest operand: integer digits</text>\n"
         b += "<text x=\"20\" y=\(q(top + ch * ops.count / 2)) font-size=\"13\" fill=\"#555\" transform=\"rotate(-90 20 \(top + ch * ops.count / 2))\" text-anchor=\"middle\">operator in question</text>\n"
-        b += "<text x=\(q(width / 2)) y=\(q(height - 22)) font-size=\"12\" text-anchor=\"middle\" fill=\"#555\">\(escape(rule)); a question counts once for each operator it uses</text>\n"
+        b += "<text x=\(q(width / 2)) y=\(q(height - 34)) font-size=\"12\" text-anchor=\"middle\" fill=\"#555\">\(escape(rule))</text>\n"
+        b += "<text x=\(q(width / 2)) y=\(q(height - 16)) font-size=\"12\" text-anchor=\"middle\" fill=\"#555\">a question counts once for each operator it uses</text>\n"
         return document(width: width, height: height, title: "Accuracy by operator × operand digits", body: b)
     }
 
@@ -128,9 +129,12 @@ public enum SVGCharts {
         b += frame(left: left, top: top, width: plotW, height: plotH)
         var decade = lo
         while decade <= hi {
-            let y = yLoss(pow(10, decade))
-            b += "<line x1=\(q(left)) y1=\"\(f(y))\" x2=\(q(left + plotW)) y2=\"\(f(y))\" stroke=\"#e3e3e3\"/>\n"
-            b += "<text x=\(q(left - 8)) y=\"\(f(y + 4))\" font-size=\"12\" text-anchor=\"end\" fill=\"#444\">\(formatDecade(decade))</text>\n"
+            // Gridlines at 1, 2 and 5 × each decade (only 1× when many decades are shown).
+            for m in (hi - lo <= 2 ? [1.0, 2, 5] : [1.0]) where decade + log10(m) <= hi {
+                let v = m * pow(10, decade), y = yLoss(v)
+                b += "<line x1=\(q(left)) y1=\"\(f(y))\" x2=\(q(left + plotW)) y2=\"\(f(y))\" stroke=\"#e3e3e3\"/>\n"
+                b += "<text x=\(q(left - 8)) y=\"\(f(y + 4))\" font-size=\"12\" text-anchor=\"end\" fill=\"#444\">\(formatTick(v))</text>\n"
+            }
             decade += 1
         }
         b += polyline(losses.map { (xPos($0.step), yLoss($0.loss)) }, color: "#3366cc")
@@ -199,8 +203,7 @@ public enum SVGCharts {
         return b
     }
 
-    static func formatDecade(_ d: Double) -> String {
-        let v = pow(10, d)
-        return v >= 1 ? String(format: "%.0f", v) : String(format: "%g", v)
+    static func formatTick(_ v: Double) -> String {
+        v >= 1 ? String(format: "%.0f", v) : String(format: "%g", v)
     }
 }

@@ -72,6 +72,14 @@ public struct ExampleGenerator: Sendable {
         }
     }
 
+    /// Example `index` as one chain line, `question=…=answer`.
+    public func line(index: Int, progress: Double = 0) throws -> String {
+        var out: [UInt8] = []
+        var sampler = Sampler(recipe: recipe, progress: progress)
+        try write(index: index, progress: progress, to: &out, sampler: &sampler)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Example `index` as values (convenient, slower than `write`).
     public func example(index: Int, progress: Double = 0) throws -> Example {
         var out: [UInt8] = []

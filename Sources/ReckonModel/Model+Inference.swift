@@ -129,3 +129,65 @@ public func rotateQueryKey(_ row: UnsafeMutablePointer<Float>, position t: Int, 
         }
     }
 }
+
+@inline(__always) private func load16(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+}
+
+@inline(__always) private func store16(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+}
+
+/// Transposes a linear layer's weight (outF, inF) into `packed` (inF, outF), the layout
+/// `packedMatmul` streams: row k holds input feature k's weight for every output.
+public func packTransposed(_ weight: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>, inFeatures K: Int, outFeatures N: Int) {
+    for o in 0..<N { for k in 0..<K { packed[k * N + o] = weight[o * K + k] } }
+}
+
+/// Linear layer for a few rows over a transposed weight: a register block of 4 rows × 16
+/// outputs accumulates over k with one weight load feeding four FMAs and no horizontal sums.
+/// Only outputs `outputs` are written; its lower bound must be a multiple of 16 (callers split
+/// the outputs across threads in 16-aligned blocks).
+///
+///     out: (rows, outF) = inp: (rows, inF) · packed: (inF, outF) + bias
+public func packedMatmul(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, packed: UnsafePointer<Float>,
+                         bias: UnsafePointer<Float>?, rows R: Int, inFeatures K: Int, outFeatures N: Int,
+                         outputs: Range<Int>) {
+    var c = outputs.lowerBound
+    while c + 16 <= outputs.upperBound {
+        let b = bias.map { load16($0 + c) } ?? SIMD16<Float>()
+        let w = packed + c
+        var r = 0
+        while r + 4 <= R {
+            let x0 = inp + r * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K
+            var a0 = b, a1 = b, a2 = b, a3 = b
+            for k in 0..<K {
+                let v = load16(w + k * N)
+                a0.addProduct(v, SIMD16(repeating: x0[k]))
+                a1.addProduct(v, SIMD16(repeating: x1[k]))
+                a2.addProduct(v, SIMD16(repeating: x2[k]))
+                a3.addProduct(v, SIMD16(repeating: x3[k]))
+            }
+            store16(a0, out + r * N + c); store16(a1, out + (r + 1) * N + c)
+            store16(a2, out + (r + 2) * N + c); store16(a3, out + (r + 3) * N + c)
+            r += 4
+        }
+        while r < R {
+            let x0 = inp + r * K
+            var a0 = b
+            for k in 0..<K { a0.addProduct(load16(w + k * N), SIMD16(repeating: x0[k])) }
+            store16(a0, out + r * N + c)
+            r += 1
+        }
+        c += 16
+    }
+    // Fewer than 16 outputs left: plain dot products down the packed columns.
+    while c < outputs.upperBound {
+        for r in 0..<R {
+            var s = bias?[c] ?? 0
+            for k in 0..<K { s += inp[r * K + k] * packed[k * N + c] }
+            out[r * N + c] = s
+        }
+        c += 1
+    }
+}

@@ -61,7 +61,7 @@ struct Eval: ParsableCommand {
                     let q = try Solver.parseQuestion(questionText)
                     items.append(try GradingItem(question: q))
                 } catch {
-                    throw ValidationError("\(input):\(i + 1): \(error) — fix or remove the line")
+                    throw CommandError("\(input):\(i + 1): \(error) — fix or remove the line")
                 }
             }
             source = "input:\(input)"
@@ -72,7 +72,7 @@ struct Eval: ParsableCommand {
             formatName = chosen.rawValue
             do {
                 items = try Evaluation.testItems(recipe: recipeValue, format: chosen, count: count, seed: seed, threads: threadCount)
-            } catch { throw ValidationError("cannot generate held-out questions: \(error)") }
+            } catch { throw CommandError("cannot generate held-out questions: \(error)") }
             source = "recipe:\(recipe!)"
         } else {
             formatName = format?.rawValue ?? config.training?.format ?? "mathglm"
@@ -87,7 +87,7 @@ struct Eval: ParsableCommand {
         let graded: [GradedQuestion]
         do {
             graded = try Evaluation.run(items, solver: solver) { done in lock.lock(); bar.update(done); lock.unlock() }
-        } catch { throw ValidationError("\(error)") }
+        } catch { throw CommandError("\(error)") }
         bar.finish()
 
         let run = EvaluationReport.Run(checkpoint: checkpoint, checkpointStep: config.step, source: source, format: formatName,
@@ -97,7 +97,7 @@ struct Eval: ParsableCommand {
         print(report.terminalTable)
         let directory = URL(fileURLWithPath: out ?? (checkpoint as NSString).appendingPathComponent("eval"))
         let log = TrainingLogEntry.read(URL(fileURLWithPath: checkpoint).appendingPathComponent("log.jsonl"))
-        do { try report.write(to: directory, trainingLog: log) } catch { throw ValidationError("\(error)") }
+        do { try report.write(to: directory, trainingLog: log) } catch { throw CommandError("\(error)") }
         print("\nreport: \(directory.appendingPathComponent("report.md").path) (+ report.json, SVG charts)")
     }
 }

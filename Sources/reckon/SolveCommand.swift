@@ -7,33 +7,35 @@ import ReckonModel
 /// Where `solve` and `eval` look for a model when no `--checkpoint` is given.
 let defaultCheckpoint = "Checkpoints/reckon-mathglm"
 
+// `CommandError` (a run-time failure printed without usage) is defined in Terminal.swift.
+
 /// Loads a checkpoint for inference, turning every failure into a message that names the path.
 func loadInferenceModel(_ path: String) throws -> (Model, CheckpointConfig) {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw ValidationError("""
+        throw CommandError("""
             no checkpoint at '\(path)'. Train one first, e.g.
               reckon generate --recipe mathglm --count 200000 --out corpus.txt
               reckon train --corpus corpus.txt --out \(path) --minutes 30
             or point --checkpoint at an existing checkpoint directory.
             """)
     }
-    guard isDirectory.boolValue else { throw ValidationError("'\(path)' is a file; --checkpoint expects a checkpoint directory") }
+    guard isDirectory.boolValue else { throw CommandError("'\(path)' is a file; --checkpoint expects a checkpoint directory") }
     do { return try Checkpoint.loadModel(from: URL(fileURLWithPath: path)) } catch {
-        throw ValidationError("cannot load the checkpoint in '\(path)': \(error)")
+        throw CommandError("cannot load the checkpoint in '\(path)': \(error)")
     }
 }
 
 /// Reads a question file: one question per line; a final newline does not make an extra line.
 func readQuestionLines(_ path: String) throws -> [String] {
     guard let data = FileManager.default.contents(atPath: path) else {
-        throw ValidationError("cannot read '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
+        throw CommandError("cannot read '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
     }
-    guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("'\(path)' is not UTF-8 text") }
+    guard let text = String(data: data, encoding: .utf8) else { throw CommandError("'\(path)' is not UTF-8 text") }
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.hasSuffix("\r") ? $0.dropLast() : $0) }
     if lines.last == "" { lines.removeLast() }
     guard lines.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
-        throw ValidationError("'\(path)' has no questions (the file is empty)")
+        throw CommandError("'\(path)' has no questions (the file is empty)")
     }
     return lines
 }
@@ -87,11 +89,11 @@ struct Solve: ParsableCommand {
 
     private func solveOne(_ text: String, options: SolverOptions) throws {
         let question: ReckonArithmetic.Expression
-        do { question = try Solver.parseQuestion(text) } catch { throw ValidationError("\(error)") }
+        do { question = try Solver.parseQuestion(text) } catch { throw CommandError("\(error)") }
         let (model, _) = try loadInferenceModel(checkpoint)
         let solver = Solver(model: model, options: options)
         let prompt: [Int]
-        do { prompt = try solver.prompt(for: question) } catch { throw ValidationError("\(error)") }
+        do { prompt = try solver.prompt(for: question) } catch { throw CommandError("\(error)") }
         let s = try solver.solve([(question, prompt)])[0]
         print(question.text)
         for step in s.steps { print("  = \(step)") }
