@@ -8,7 +8,7 @@ the child's rusage), and runs above --max-foreign are repeated up to --retries t
 
 Usage (from the repo root, after `swift build -c release`):
   python3 scripts/bench_training_vs_torch.py --torch-python /root/torchvenv/bin/python \
-      --bench ../shared/bench/torch_gpt_bench.py --reckon .build/release/reckon --reps 3
+      --bench ../shared/bench/torch_gpt_bench.py --reckon .build/release/reckon --reps 3 [--nice -10]
 """
 import argparse
 import json
@@ -55,6 +55,9 @@ def main():
     ap.add_argument("--max-foreign", type=float, default=0.05)
     ap.add_argument("--retries", type=int, default=2)
     ap.add_argument("--only", default=None, help="comma-separated config names")
+    ap.add_argument("--nice", type=int, default=None,
+                    help="run both implementations under `nice -n N` (N < 0 needs root): on a shared "
+                         "machine this keeps other jobs from skewing either side")
     args = ap.parse_args()
 
     rows = []
@@ -63,8 +66,9 @@ def main():
             continue
         shape = ["--layers", str(L), "--d-model", str(d), "--heads", str(H), "--ctx", str(T),
                  "--batch", str(B), "--steps", str(steps), "--threads", str(args.threads)]
-        torch_cmd = [args.torch_python, args.bench, "--mode", "train", *shape, "--json"]
-        reckon_cmd = [args.reckon, "bench", "train", *shape, "--json"]
+        prefix = ["nice", "-n", str(args.nice)] if args.nice is not None else []
+        torch_cmd = [*prefix, args.torch_python, args.bench, "--mode", "train", *shape, "--json"]
+        reckon_cmd = [*prefix, args.reckon, "bench", "train", *shape, "--json"]
         res = {"torch": [], "reckon": []}
         for rep in range(args.reps):
             for impl, cmd in (("torch", torch_cmd), ("reckon", reckon_cmd)):

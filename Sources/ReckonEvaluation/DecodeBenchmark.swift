@@ -13,6 +13,8 @@ public enum DecodeBenchmark {
         public var newTokens: Int
         public var workers: Int
         public var innerThreads: Int
+        /// CPU share other processes used during the timed runs (nil off Linux).
+        public var foreignCPU: Double?
         public var medianSeconds: Double {
             let s = seconds.sorted()
             return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
@@ -35,6 +37,7 @@ public enum DecodeBenchmark {
         let decoder = BatchDecoder(model: model, threads: threads, slots: batch, expectedRequests: batch)
         _ = try decoder.decode(requests, maxNewTokens: newTokens, stopAtEnd: false)
         var times: [Double] = []
+        let foreign = ForeignCPU()
         for _ in 0..<reps {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let out = try decoder.decode(requests, maxNewTokens: newTokens, stopAtEnd: false)
@@ -42,6 +45,6 @@ public enum DecodeBenchmark {
             precondition(out.allSatisfy { $0.tokens.count == newTokens })
         }
         return Result(batch: batch, parameters: model.parameterCount, seconds: times, newTokens: newTokens,
-                      workers: decoder.workers, innerThreads: decoder.innerThreads)
+                      workers: decoder.workers, innerThreads: decoder.innerThreads, foreignCPU: foreign.fraction())
     }
 }

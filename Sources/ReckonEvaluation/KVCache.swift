@@ -30,7 +30,7 @@ public final class KVCache: @unchecked Sendable {
     /// Threads used inside one forward call (GEMMs split by output features, attention by rows).
     public let innerThreads: Int
 
-    let keys: FloatBuffer      // (L, slots, maxTokens, C), heads side by side as in qkv
+    let keys: FloatBuffer      // (L, slots, H, hd, maxTokens): transposed per head for the score pass
     let values: FloatBuffer    // (L, slots, maxTokens, C)
     let x: FloatBuffer         // (R, C) residual stream
     let ln: FloatBuffer        // (R, C) LayerNorm output, then branch output
@@ -109,16 +109,16 @@ public final class KVCache: @unchecked Sendable {
             for (r, row) in rows.enumerated() {
                 let q = qkv + r * 3 * C
                 if let rope { rotateQueryKey(q, position: row.position, table: rope, heads: H, channels: C) }
-                let at = (row.slot * maxTokens + row.position) * C
-                (kl + at).update(from: q + C, count: C)
-                (vl + at).update(from: q + 2 * C, count: C)
+                let kT = kl + row.slot * C * maxTokens + row.position, k = q + C
+                for i in 0..<C { kT[i * maxTokens] = k[i] }   // channel i = h·hd + d → row (h, d)
+                (vl + (row.slot * maxTokens + row.position) * C).update(from: q + 2 * C, count: C)
             }
             parallelRows(R) { r0, r1, worker in
                 let sc = self.scores.pointer + worker * self.maxTokens
                 for r in r0..<r1 {
                     let row = rows[r]
-                    attendCachedRow(out: att + r * C, q: qkv + r * 3 * C,
-                                    keys: kl + row.slot * self.maxTokens * C, values: vl + row.slot * self.maxTokens * C,
+                    attendCachedRow(out: att + r * C, q: qkv + r * 3 * C, keysT: kl + row.slot * C * self.maxTokens,
+                                    keyStride: self.maxTokens, values: vl + row.slot * self.maxTokens * C,
                                     count: row.position + 1, channels: C, heads: H, scores: sc)
                 }
             }
@@ -145,9 +145,9 @@ public final class KVCache: @unchecked Sendable {
 
     /// Rows up to which `packedMatmul` (weights packed once) beats the BLAS GEMM (which packs
     /// the weights on every call).
-    static let fewRows = 48
+    static let fewRows = Int(ProcessInfo.processInfo.environment["RECKON_FEWROWS"] ?? "") ?? 48
     /// Smallest product (rows·inF·outF multiply-adds) worth a fork/join across `innerThreads`.
-    static let splitWork = 1 << 17
+    static let splitWork = Int(ProcessInfo.processInfo.environment["RECKON_SPLITWORK"] ?? "") ?? (1 << 17)
 
     /// Linear layer. Decode-sized calls use `packedMatmul`, larger ones (prefill) the BLAS GEMM.
     /// With `innerThreads` > 1 and enough work, output features are split into contiguous
@@ -162,6 +162,13 @@ public final class KVCache: @unchecked Sendable {
         let block = { (t: Int) in
             let o0 = t * chunk, o1 = min(outFeatures, o0 + chunk)
             guard o0 < o1 else { return }
+            if rows < 4 {
+                // One to three rows: contiguous dot products over the original weight rows stream
+                // memory better than the packed layout's 16-column strips.
+                fewRowMatmul(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inFeatures: inFeatures,
+                             outFeatures: outFeatures, outputs: o0..<o1)
+                return
+            }
             if few {
                 packedMatmul(out: out, inp: inp, packed: packed, bias: bias, rows: rows, inFeatures: inFeatures,
                              outFeatures: outFeatures, outputs: o0..<o1)

@@ -82,25 +82,27 @@ public func fewRowMatmul(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Fl
 
 /// Causal attention of one query row against `count` cached positions, all heads.
 ///
-///     q: (C) this row's query;  keys, values: (count, C), one slot's cache rows (stride C)
-///     out: (C) = concat_h softmax(q_h · K_hᵀ / √hd) · V_h;  scores: (count) scratch
-public func attendCachedRow(out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
-                            values: UnsafePointer<Float>, count n: Int, channels C: Int, heads H: Int,
+///     q: (C) this row's query
+///     keysT: (H, hd, stride) one slot's keys, transposed per head so that the scores of all
+///            positions are one vectorised pass per query component (no horizontal sums)
+///     values: (count, C) one slot's values;  scores: (count) scratch
+///     out: (C) = concat_h softmax(q_h · K_hᵀ / √hd) · V_h
+public func attendCachedRow(out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keysT: UnsafePointer<Float>,
+                            keyStride T: Int, values: UnsafePointer<Float>, count n: Int, channels C: Int, heads H: Int,
                             scores: UnsafeMutablePointer<Float>) {
     let hd = C / H
     let scale = 1 / Float(hd).squareRoot()
-    let hd8 = hd & ~7
+    let hd8 = hd & ~7, n8 = n & ~7
     for h in 0..<H {
-        let qh = q + h * hd
-        for j in 0..<n {
-            let kj = keys + j * C + h * hd
-            var acc = SIMD8<Float>()
-            var i = 0
-            while i < hd8 { acc.addProduct(load8(qh + i), load8(kj + i)); i += 8 }
-            var s = acc.sum()
-            while i < hd { s += qh[i] * kj[i]; i += 1 }
-            scores[j] = scale * s
+        let qh = q + h * hd, kh = keysT + h * hd * T
+        scores.update(repeating: 0, count: n)
+        for i in 0..<hd {
+            let qi = qh[i], qv = SIMD8<Float>(repeating: qi), row = kh + i * T
+            var j = 0
+            while j < n8 { store8(load8(scores + j).addingProduct(qv, load8(row + j)), scores + j); j += 8 }
+            while j < n { scores[j] += qi * row[j]; j += 1 }
         }
+        for j in 0..<n { scores[j] *= scale }
         causalSoftmaxRow(scores, valid: n, width: n)
         let o = out + h * hd
         o.update(repeating: 0, count: hd)

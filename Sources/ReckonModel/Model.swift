@@ -62,6 +62,13 @@ public final class Model: @unchecked Sendable {
 
     public var parameterCount: Int { layout.count }
 
+    /// Whether token `id` is one of the digits 0–9 (what Abacus counts runs of).
+    public func isDigitToken(_ id: Int) -> Bool { id >= 0 && id < isDigit.count && isDigit[id] }
+
+    /// Row of `abacus.weight` added for the digit at 0-based index `k` within its run of
+    /// consecutive digit tokens (a non-digit ends the run): min(k, abacusSize − 1).
+    public func abacusRow(digitIndex k: Int) -> Int { min(k, config.abacusSize - 1) }
+
     /// A workspace sized for this model.
     public func makeWorkspace(maxBatch: Int, maxTokens: Int? = nil) -> Workspace {
         Workspace(config: config, maxBatch: maxBatch, maxTokens: maxTokens ?? config.contextLength,
@@ -95,7 +102,7 @@ public final class Model: @unchecked Sendable {
                 }
                 if let abacus = layout.abacus {
                     if isDigit[tok] {
-                        let k = min(run, c.abacusSize - 1)
+                        let k = abacusRow(digitIndex: run)
                         ws.digitIndex[b * T + t] = Int32(k)
                         addInPlace(row, p + abacus + k * C, count: C)
                         run += 1

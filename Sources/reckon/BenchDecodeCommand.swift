@@ -50,9 +50,9 @@ struct BenchDecode: ParsableCommand {
         print("reckon | threads \(t) | model: layers=\(layers) d_model=\(dModel) heads=\(heads) ctx=\(ctx) vocab=\(vocab) params=\(batched.parameters)")
         print("decode: prompt_len=\(promptLength) new_tokens=\(newTokens) (median of \(reps) runs, greedy, KV cache)")
         func line(_ name: String, _ r: DecodeBenchmark.Result) {
-            print(String(format: "  %-14@ gen tokens/s %10.1f   %.3f ms/step   total %.1f ms   (%d worker(s) × %d thread(s))",
+            print(String(format: "  %-14@ gen tokens/s %10.1f   %.3f ms/step   total %.1f ms   (%d worker(s) × %d thread(s))   other procs %.1f%% CPU",
                          name, r.tokensPerSecond, 1000 * r.medianSeconds / Double(newTokens), 1000 * r.medianSeconds,
-                         r.workers, r.innerThreads))
+                         r.workers, r.innerThreads, 100 * (r.foreignCPU ?? 0)))
         }
         line("batch \(batch)", batched)
         var single: DecodeBenchmark.Result? = nil
@@ -65,7 +65,11 @@ struct BenchDecode: ParsableCommand {
                                       "vocab": vocab, "threads": t, "params": batched.parameters,
                                       "decode_kv_tokens_per_s": batched.tokensPerSecond,
                                       "decode_kv_seconds": batched.medianSeconds]
-            if let s = single { obj["decode_single_tokens_per_s"] = s.tokensPerSecond }
+            if let f = batched.foreignCPU { obj["decode_kv_foreign_cpu_frac"] = f }
+            if let s = single {
+                obj["decode_single_tokens_per_s"] = s.tokensPerSecond
+                if let f = s.foreignCPU { obj["decode_single_foreign_cpu_frac"] = f }
+            }
             let d = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
             print("JSON " + String(decoding: d, as: UTF8.self))
         }
