@@ -45,25 +45,38 @@ public final class BatchDecoder: @unchecked Sendable {
     public let slots: Int
     public let innerThreads: Int
     let caches: [KVCache]
+    let teams: [SpinTeam]
 
     /// - Parameters:
-    ///   - threads: total threads; with fewer requests than threads (`expectedRequests`), the spare
-    ///     threads split each worker's GEMMs instead.
+    ///   - threads: total threads. Small models (largest per-row product below
+    ///     `KVCache.splitWork`), or batches of at least `2·threads·slots` requests, get one
+    ///     worker per thread, each with its own slots. Otherwise one worker's steps are split
+    ///     across all threads by a spinning team: it reads each weight once per step instead of
+    ///     once per worker, which pays off once the layers are wide enough (measured: d = 256
+    ///     gains, d = 128 loses to independent workers).
     ///   - slots: sequences decoded together per worker.
+    ///   - expectedRequests: how many requests the next `decode` gets, for the choice above.
     public init(model: Model, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                 slots: Int = 32, expectedRequests: Int = .max) {
         self.model = model
         let t = max(1, threads)
-        let w = max(1, min(t, expectedRequests))
-        let inner = max(1, t / w)
+        let wide = model.config.dModel * model.config.mlpWidth >= KVCache.splitWork
+        let w = wide && expectedRequests < 2 * t * slots ? 1 : max(1, min(t, expectedRequests))
+        let inner = wide ? max(1, t / w) : 1
         let perWorker = expectedRequests == .max ? slots : (expectedRequests + w - 1) / w
         let s = max(1, min(slots, perWorker))
         workers = w; innerThreads = inner; self.slots = s
         // Room for a full batch of one-token rows plus a few whole prompts being admitted.
         let rows = s + 4 * model.config.contextLength
         let packed = PackedWeights(model: model)
-        caches = (0..<w).map { _ in KVCache(model: model, slots: s, maxRows: rows, innerThreads: inner, packed: packed) }
+        let teams = inner > 1 ? (0..<w).map { _ in SpinTeam(size: inner) } : []
+        self.teams = teams
+        caches = (0..<w).map { i in
+            KVCache(model: model, slots: s, maxTokens: nil, maxRows: rows, team: inner > 1 ? teams[i] : nil, packed: packed)
+        }
     }
+
+    deinit { for team in teams { team.stop() } }
 
     /// Continues every request until the end token (if `stopAtEnd`), `maxNewTokens`, or the
     /// context length. `progress` is called (from worker threads, serialised) with the number of

@@ -18,8 +18,9 @@ public struct CacheRow: Sendable, Equatable {
 /// `forward` takes any mix of rows: a whole prompt (prefill), one new token per sequence
 /// (decode), or both at once. Each row's key and value are written into the cache, then the row
 /// attends to cache positions 0...position of its own slot, so the prefix is never recomputed.
-/// Same arithmetic as `Model.forward` (same kernels, same order of additions), except that
-/// attention is done row by row here instead of by GEMM.
+/// Same model as `Model.forward` (same LayerNorm, GELU and RoPE kernels, same residual order);
+/// the matrix products and attention use decode kernels (`packedMatmul`, `attendCachedRow`), so
+/// logits agree to float rounding, not bit for bit.
 ///
 /// Not thread-safe: one cache per worker. The model's parameters are only read.
 public final class KVCache: @unchecked Sendable {
@@ -28,7 +29,8 @@ public final class KVCache: @unchecked Sendable {
     public let maxTokens: Int
     public let maxRows: Int
     /// Threads used inside one forward call (GEMMs split by output features, attention by rows).
-    public let innerThreads: Int
+    public var innerThreads: Int { team?.size ?? 1 }
+    let team: SpinTeam?
 
     let keys: FloatBuffer      // (L, slots, H, hd, maxTokens): transposed per head for the score pass
     let values: FloatBuffer    // (L, slots, maxTokens, C)
@@ -38,24 +40,29 @@ public final class KVCache: @unchecked Sendable {
     let qkv: FloatBuffer       // (R, 3C)
     let fc: FloatBuffer        // (R, M)
     let mean: FloatBuffer, rstd: FloatBuffer   // (R) LayerNorm statistics (unused, kernel needs them)
-    let scores: FloatBuffer    // (innerThreads, maxTokens) softmax scratch
+    let scores: FloatBuffer    // (innerThreads, maxTokens + 8) softmax scratch
     /// (R, V) logits written by the last `forward`, one row per requested output row, in order.
     public let logits: FloatBuffer
     let rope: RoPETable?
-    /// Transposed weights for decode-sized calls (shared between caches of one decoder).
+    /// Repacked weights for decode-sized calls (shared between the caches of one decoder).
     let packed: PackedWeights
 
-    public init(model: Model, slots: Int, maxTokens: Int? = nil, maxRows: Int, innerThreads: Int = 1,
-                packed: PackedWeights? = nil) {
+    /// A single-threaded cache with its own packed weights.
+    public convenience init(model: Model, slots: Int, maxTokens: Int? = nil, maxRows: Int) {
+        self.init(model: model, slots: slots, maxTokens: maxTokens, maxRows: maxRows, team: nil, packed: nil)
+    }
+
+    init(model: Model, slots: Int, maxTokens: Int?, maxRows: Int, team: SpinTeam?, packed: PackedWeights?) {
         let c = model.config
-        precondition(slots >= 1 && maxRows >= 1 && innerThreads >= 1)
+        precondition(slots >= 1 && maxRows >= 1)
         self.model = model
         self.slots = slots
         self.maxTokens = min(maxTokens ?? c.contextLength, c.contextLength)
         self.maxRows = maxRows
-        self.innerThreads = innerThreads
+        self.team = team
         let L = c.layers, C = c.dModel, M = c.mlpWidth
-        keys = FloatBuffer(count: L * slots * self.maxTokens * C)
+        // +8: the attention kernel reads whole 8-position vectors past a row's last position.
+        keys = FloatBuffer(count: L * slots * self.maxTokens * C + 8)
         values = FloatBuffer(count: L * slots * self.maxTokens * C)
         x = FloatBuffer(count: maxRows * C)
         ln = FloatBuffer(count: maxRows * C)
@@ -64,7 +71,7 @@ public final class KVCache: @unchecked Sendable {
         fc = FloatBuffer(count: maxRows * M)
         mean = FloatBuffer(count: maxRows)
         rstd = FloatBuffer(count: maxRows)
-        scores = FloatBuffer(count: innerThreads * self.maxTokens)
+        scores = FloatBuffer(count: (team?.size ?? 1) * (self.maxTokens + 8))
         logits = FloatBuffer(count: maxRows * c.vocabSize)
         rope = model.rotaryTable
         self.packed = packed ?? PackedWeights(model: model)
@@ -114,7 +121,7 @@ public final class KVCache: @unchecked Sendable {
                 (vl + (row.slot * maxTokens + row.position) * C).update(from: q + 2 * C, count: C)
             }
             parallelRows(R) { r0, r1, worker in
-                let sc = self.scores.pointer + worker * self.maxTokens
+                let sc = self.scores.pointer + worker * (self.maxTokens + 8)
                 for r in r0..<r1 {
                     let row = rows[r]
                     attendCachedRow(out: att + r * C, q: qkv + r * 3 * C, keysT: kl + row.slot * C * self.maxTokens,
@@ -145,9 +152,9 @@ public final class KVCache: @unchecked Sendable {
 
     /// Rows up to which `packedMatmul` (weights packed once) beats the BLAS GEMM (which packs
     /// the weights on every call).
-    static let fewRows = Int(ProcessInfo.processInfo.environment["RECKON_FEWROWS"] ?? "") ?? 48
+    static let fewRows = 48
     /// Smallest product (rows·inF·outF multiply-adds) worth a fork/join across `innerThreads`.
-    static let splitWork = Int(ProcessInfo.processInfo.environment["RECKON_SPLITWORK"] ?? "") ?? (1 << 17)
+    static let splitWork = 1 << 17
 
     /// Linear layer. Decode-sized calls use `packedMatmul`, larger ones (prefill) the BLAS GEMM.
     /// With `innerThreads` > 1 and enough work, output features are split into contiguous
@@ -162,13 +169,6 @@ public final class KVCache: @unchecked Sendable {
         let block = { (t: Int) in
             let o0 = t * chunk, o1 = min(outFeatures, o0 + chunk)
             guard o0 < o1 else { return }
-            if rows < 4 {
-                // One to three rows: contiguous dot products over the original weight rows stream
-                // memory better than the packed layout's 16-column strips.
-                fewRowMatmul(out: out, inp: inp, weight: weight, bias: bias, rows: rows, inFeatures: inFeatures,
-                             outFeatures: outFeatures, outputs: o0..<o1)
-                return
-            }
             if few {
                 packedMatmul(out: out, inp: inp, packed: packed, bias: bias, rows: rows, inFeatures: inFeatures,
                              outFeatures: outFeatures, outputs: o0..<o1)
@@ -182,15 +182,15 @@ public final class KVCache: @unchecked Sendable {
                   a: inp, lda: inFeatures, b: weight + o0 * inFeatures, ldb: inFeatures,
                   beta: bias == nil ? 0 : 1, c: out + o0, ldc: outFeatures)
         }
-        if parts == 1 { block(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: block) }
+        if parts == 1 { block(0) } else { team!.run(block) }
     }
 
     /// Calls `body(r0, r1, worker)` over row ranges, in parallel when `innerThreads` > 1.
     func parallelRows(_ R: Int, _ body: (Int, Int, Int) -> Void) {
         let parts = min(innerThreads, R)
         if parts <= 1 { body(0, R, 0); return }
-        let chunk = (R + parts - 1) / parts
-        DispatchQueue.concurrentPerform(iterations: parts) { t in
+        let chunk = (R + innerThreads - 1) / innerThreads
+        team!.run { t in
             let r0 = t * chunk, r1 = min(R, r0 + chunk)
             if r0 < r1 { body(r0, r1, t) }
         }

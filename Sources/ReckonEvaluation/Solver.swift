@@ -150,6 +150,9 @@ public struct Solver: Sendable {
             if options.votes > 1 { records[g.index].confidence = s.confidence }
             if s.answer == nil || answerValue(s.answer!) == nil {
                 records[g.index].error = "the model did not reach a numeric answer (\(s.stop.rawValue)): '\(s.chain)'"
+            } else if s.stop != .endToken {
+                // The answer may be a number cut in the middle.
+                records[g.index].error = "the chain was cut (\(s.stop == .tokenLimit ? "token limit" : "context length")) before the model finished"
             }
         }
         return records

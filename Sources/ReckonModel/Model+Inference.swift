@@ -18,99 +18,48 @@ extension Model {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
-/// Linear layer for a few rows, without packing: each output is a dot product of a weight row
-/// with an input row, computed for 2 outputs × 4 rows at a time so every weight load feeds
-/// four FMAs. Only output features `outputs` are written (callers split them across threads).
-///
-///     out: (rows, outF) = inp: (rows, inF) · weight: (outF, inF)ᵀ + bias
-public func fewRowMatmul(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                         bias: UnsafePointer<Float>?, rows R: Int, inFeatures K: Int, outFeatures N: Int,
-                         outputs: Range<Int>) {
-    let K8 = K & ~7
-    @inline(__always) func tail(_ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>) -> Float {
-        var s: Float = 0
-        var k = K8
-        while k < K { s += w[k] * x[k]; k += 1 }
-        return s
-    }
-    var o = outputs.lowerBound
-    while o < outputs.upperBound {
-        let two = o + 1 < outputs.upperBound
-        let w0 = weight + o * K, w1 = weight + (two ? o + 1 : o) * K
-        let b0 = bias?[o] ?? 0, b1 = two ? (bias?[o + 1] ?? 0) : 0
-        var r = 0
-        while r + 4 <= R {
-            let x0 = inp + r * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K
-            var a00 = SIMD8<Float>(), a01 = SIMD8<Float>(), a02 = SIMD8<Float>(), a03 = SIMD8<Float>()
-            var a10 = SIMD8<Float>(), a11 = SIMD8<Float>(), a12 = SIMD8<Float>(), a13 = SIMD8<Float>()
-            var k = 0
-            while k < K8 {
-                let u = load8(w0 + k), v = load8(w1 + k)
-                let y0 = load8(x0 + k), y1 = load8(x1 + k), y2 = load8(x2 + k), y3 = load8(x3 + k)
-                a00.addProduct(u, y0); a01.addProduct(u, y1); a02.addProduct(u, y2); a03.addProduct(u, y3)
-                a10.addProduct(v, y0); a11.addProduct(v, y1); a12.addProduct(v, y2); a13.addProduct(v, y3)
-                k += 8
-            }
-            out[r * N + o] = b0 + a00.sum() + tail(w0, x0)
-            out[(r + 1) * N + o] = b0 + a01.sum() + tail(w0, x1)
-            out[(r + 2) * N + o] = b0 + a02.sum() + tail(w0, x2)
-            out[(r + 3) * N + o] = b0 + a03.sum() + tail(w0, x3)
-            if two {
-                out[r * N + o + 1] = b1 + a10.sum() + tail(w1, x0)
-                out[(r + 1) * N + o + 1] = b1 + a11.sum() + tail(w1, x1)
-                out[(r + 2) * N + o + 1] = b1 + a12.sum() + tail(w1, x2)
-                out[(r + 3) * N + o + 1] = b1 + a13.sum() + tail(w1, x3)
-            }
-            r += 4
-        }
-        while r < R {
-            let x0 = inp + r * K
-            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
-            var k = 0
-            while k < K8 {
-                let y = load8(x0 + k)
-                a0.addProduct(load8(w0 + k), y); a1.addProduct(load8(w1 + k), y)
-                k += 8
-            }
-            out[r * N + o] = b0 + a0.sum() + tail(w0, x0)
-            if two { out[r * N + o + 1] = b1 + a1.sum() + tail(w1, x0) }
-            r += 1
-        }
-        o += two ? 2 : 1
-    }
-}
-
 /// Causal attention of one query row against `count` cached positions, all heads.
 ///
 ///     q: (C) this row's query
-///     keysT: (H, hd, stride) one slot's keys, transposed per head so that the scores of all
-///            positions are one vectorised pass per query component (no horizontal sums)
-///     values: (count, C) one slot's values;  scores: (count) scratch
+///     keysT: (H, hd, stride) one slot's keys, transposed per head so that 8 positions' scores
+///            accumulate in one register over the head's dimensions; readable for 8 floats past
+///            each row's `count` (the caller pads the buffer)
+///     values: (count, C) one slot's values;  scores: (count rounded up to 8) scratch
 ///     out: (C) = concat_h softmax(q_h · K_hᵀ / √hd) · V_h
 public func attendCachedRow(out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keysT: UnsafePointer<Float>,
                             keyStride T: Int, values: UnsafePointer<Float>, count n: Int, channels C: Int, heads H: Int,
                             scores: UnsafeMutablePointer<Float>) {
     let hd = C / H
     let scale = 1 / Float(hd).squareRoot()
-    let hd8 = hd & ~7, n8 = n & ~7
     for h in 0..<H {
         let qh = q + h * hd, kh = keysT + h * hd * T
-        scores.update(repeating: 0, count: n)
-        for i in 0..<hd {
-            let qi = qh[i], qv = SIMD8<Float>(repeating: qi), row = kh + i * T
-            var j = 0
-            while j < n8 { store8(load8(scores + j).addingProduct(qv, load8(row + j)), scores + j); j += 8 }
-            while j < n { scores[j] += qi * row[j]; j += 1 }
+        // scores[j] = scale · q_h · k_j, 8 positions per register, no stores inside the i loop.
+        var j = 0
+        while j < n {
+            var acc = SIMD8<Float>()
+            for i in 0..<hd { acc.addProduct(SIMD8(repeating: qh[i]), load8(kh + i * T + j)) }
+            store8(acc * scale, scores + j)   // lanes past n are scratch, never read
+            j += 8
         }
-        for j in 0..<n { scores[j] *= scale }
         causalSoftmaxRow(scores, valid: n, width: n)
+        // out_h = Σ_j p_j · v_j, 32 output dimensions held in registers at a time.
         let o = out + h * hd
-        o.update(repeating: 0, count: hd)
-        for j in 0..<n {
-            let p = SIMD8<Float>(repeating: scores[j]), vj = values + j * C + h * hd
-            var i = 0
-            while i < hd8 { store8(load8(o + i).addingProduct(p, load8(vj + i)), o + i); i += 8 }
-            while i < hd { o[i] += scores[j] * vj[i]; i += 1 }
+        var d = 0
+        while d + 32 <= hd {
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            for j in 0..<n {
+                let p = SIMD8<Float>(repeating: scores[j]), v = values + j * C + h * hd + d
+                a0.addProduct(p, load8(v)); a1.addProduct(p, load8(v + 8))
+                a2.addProduct(p, load8(v + 16)); a3.addProduct(p, load8(v + 24))
+            }
+            store8(a0, o + d); store8(a1, o + d + 8); store8(a2, o + d + 16); store8(a3, o + d + 24)
+            d += 32
+        }
+        while d < hd {
+            var s: Float = 0
+            for j in 0..<n { s += scores[j] * values[j * C + h * hd + d] }
+            o[d] = s
+            d += 1
         }
     }
 }
@@ -140,56 +89,72 @@ public func rotateQueryKey(_ row: UnsafeMutablePointer<Float>, position t: Int, 
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
 }
 
-/// Transposes a linear layer's weight (outF, inF) into `packed` (inF, outF), the layout
-/// `packedMatmul` streams: row k holds input feature k's weight for every output.
-public func packTransposed(_ weight: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>, inFeatures K: Int, outFeatures N: Int) {
-    for o in 0..<N { for k in 0..<K { packed[k * N + o] = weight[o * K + k] } }
+/// Floats `packStrips` needs for a (outF, inF) weight: outF rounded up to 16, times inF.
+public func packedCount(inFeatures K: Int, outFeatures N: Int) -> Int { (N + 15) / 16 * 16 * K }
+
+/// Repacks a linear layer's weight (outF, inF) for `packedMatmul`: strips of 16 outputs, each
+/// stored as (inF, 16) contiguous, so the kernel streams every strip front to back (a plain
+/// transpose would make it jump a whole row per step, defeating the hardware prefetcher).
+/// The last strip is zero-padded to 16 outputs.
+public func packStrips(_ weight: UnsafePointer<Float>, into packed: UnsafeMutablePointer<Float>, inFeatures K: Int, outFeatures N: Int) {
+    let strips = (N + 15) / 16
+    for s in 0..<strips {
+        let strip = packed + s * K * 16
+        for k in 0..<K {
+            for j in 0..<16 {
+                let o = s * 16 + j
+                strip[k * 16 + j] = o < N ? weight[o * K + k] : 0
+            }
+        }
+    }
 }
 
-/// Linear layer for a few rows over a transposed weight: a register block of 4 rows × 16
-/// outputs accumulates over k with one weight load feeding four FMAs and no horizontal sums.
-/// Only outputs `outputs` are written; its lower bound must be a multiple of 16 (callers split
-/// the outputs across threads in 16-aligned blocks).
+/// Linear layer for a few rows over strip-packed weights (`packStrips`): a register block of
+/// 4 rows × 16 outputs accumulates over k, one weight load feeding four FMAs, no horizontal
+/// sums; single rows split k into even and odd halves to keep four FMA chains in flight. Only
+/// outputs `outputs` are written; its lower bound must be a multiple of 16.
 ///
-///     out: (rows, outF) = inp: (rows, inF) · packed: (inF, outF) + bias
+///     out: (rows, outF) = inp: (rows, inF) · Wᵀ + bias,   W: (outF, inF) as packed
 public func packedMatmul(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, packed: UnsafePointer<Float>,
                          bias: UnsafePointer<Float>?, rows R: Int, inFeatures K: Int, outFeatures N: Int,
                          outputs: Range<Int>) {
+    precondition(outputs.lowerBound % 16 == 0)
     var c = outputs.lowerBound
-    while c + 16 <= outputs.upperBound {
-        let b = bias.map { load16($0 + c) } ?? SIMD16<Float>()
-        let w = packed + c
+    while c < outputs.upperBound {
+        let width = min(16, outputs.upperBound - c)
+        var b = SIMD16<Float>()
+        if let bias { for j in 0..<width { b[j] = bias[c + j] } }
+        let w = packed + (c / 16) * K * 16
+        @inline(__always) func put(_ v: SIMD16<Float>, _ r: Int) {
+            if width == 16 { store16(v, out + r * N + c) } else { for j in 0..<width { out[r * N + c + j] = v[j] } }
+        }
         var r = 0
         while r + 4 <= R {
             let x0 = inp + r * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K
             var a0 = b, a1 = b, a2 = b, a3 = b
             for k in 0..<K {
-                let v = load16(w + k * N)
+                let v = load16(w + k * 16)
                 a0.addProduct(v, SIMD16(repeating: x0[k]))
                 a1.addProduct(v, SIMD16(repeating: x1[k]))
                 a2.addProduct(v, SIMD16(repeating: x2[k]))
                 a3.addProduct(v, SIMD16(repeating: x3[k]))
             }
-            store16(a0, out + r * N + c); store16(a1, out + (r + 1) * N + c)
-            store16(a2, out + (r + 2) * N + c); store16(a3, out + (r + 3) * N + c)
+            put(a0, r); put(a1, r + 1); put(a2, r + 2); put(a3, r + 3)
             r += 4
         }
         while r < R {
             let x0 = inp + r * K
-            var a0 = b
-            for k in 0..<K { a0.addProduct(load16(w + k * N), SIMD16(repeating: x0[k])) }
-            store16(a0, out + r * N + c)
+            var even = b, odd = SIMD16<Float>()
+            var k = 0
+            while k + 2 <= K {
+                even.addProduct(load16(w + k * 16), SIMD16(repeating: x0[k]))
+                odd.addProduct(load16(w + (k + 1) * 16), SIMD16(repeating: x0[k + 1]))
+                k += 2
+            }
+            if k < K { even.addProduct(load16(w + k * 16), SIMD16(repeating: x0[k])) }
+            put(even + odd, r)
             r += 1
         }
         c += 16
-    }
-    // Fewer than 16 outputs left: plain dot products down the packed columns.
-    while c < outputs.upperBound {
-        for r in 0..<R {
-            var s = bias?[c] ?? 0
-            for k in 0..<K { s += inp[r * K + k] * packed[k * N + c] }
-            out[r * N + c] = s
-        }
-        c += 1
     }
 }

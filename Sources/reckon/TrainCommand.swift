@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReckonGenerator
 import ReckonModel
 import ReckonTraining
 
@@ -16,8 +17,10 @@ struct Train: ParsableCommand {
 
     @Option(help: "Corpus file: one example per line, prompt and target split at the first '='.")
     var corpus: String?
-    @Option(help: "Generator recipe (path, or a name in Generators/), streamed fresh every step.")
+    @Option(help: "Generator recipe (path, or a name in Generators/), streamed fresh every step (train split only).")
     var recipe: String?
+    @Option(help: "Step format for --recipe data (default: the recipe's): \(StepFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var format: StepFormat?
     @Option(help: "Model size: \(ModelConfig.presetNames.joined(separator: ", ")).")
     var preset: String = "tiny"
     @Option(help: "Position scheme: learned, rope or abacus (RoPE + digit-index embedding).")
@@ -50,7 +53,7 @@ struct Train: ParsableCommand {
     var checkpointEvery: Int = 500
     @Option(help: "Append to log.jsonl every K steps.")
     var logEvery: Int = 10
-    @Option(help: "Held-out file (same format as --corpus) for a periodic greedy exact-match check.")
+    @Option(help: "Held-out file (same format as --corpus) for a periodic greedy exact-match check (default with --recipe: the recipe's test split).")
     var heldout: String?
     @Option(help: "Run the held-out check every K steps (0: only at the end).")
     var evalEvery: Int = 0
@@ -103,18 +106,29 @@ struct Train: ParsableCommand {
                 o.seed = seed; o.threads = threadCount; o.checkpointEvery = checkpointEvery
                 o.evalEvery = evalEvery; o.logEvery = logEvery
                 o.dataDescription = dataDescription; o.recipe = recipe
+                if let recipe { o.format = (try format ?? loadRecipe(recipe).format).rawValue }
                 trainer = try Trainer(model: model, source: source, output: URL(fileURLWithPath: out!), options: o)
                 print("model: \(preset) \(config.layers)×\(config.dModel), \(config.heads) heads, ctx \(config.contextLength), " +
                       "\(positions) positions, \(model.parameterCount) parameters; \(threadCount) threads")
             }
-        } catch let e as ModelError { throw TrainFailure(e.description) }
-        catch let e as TrainingError { throw TrainFailure(e.description) }
+        } catch let e as ModelError { throw CommandError(e.description) }
+        catch let e as TrainingError { throw CommandError(e.description) }
 
         if let heldout {
             let file: FileExampleSource
-            do { file = try FileExampleSource(path: heldout, seed: 0) } catch let e as TrainingError { throw TrainFailure(e.description) }
+            do { file = try FileExampleSource(path: heldout, seed: 0) } catch let e as TrainingError { throw CommandError(e.description) }
             let examples = file.examples.prefix(evalCount)
             trainer.heldOut = { model in greedyExactMatch(model, examples: Array(examples)) }
+        } else if let recipe = trainer.info.recipe ?? self.recipe {
+            // The recipe's own held-out questions, in the format trained on.
+            let trainedFormat = trainer.info.format.flatMap(StepFormat.init(rawValue:))
+            let generator = ExampleGenerator(recipe: try loadRecipe(recipe), format: trainedFormat, split: .test, seed: 0)
+            let examples = try (0..<evalCount).map { i -> (prompt: String, target: String) in
+                let line = try generator.line(index: i)
+                let cut = line.firstIndex(of: "=")!
+                return (String(line[...cut]), String(line[line.index(after: cut)...]))
+            }
+            trainer.heldOut = { model in greedyExactMatch(model, examples: examples) }
         }
         trainer.installInterruptHandler()
 
@@ -137,7 +151,7 @@ struct Train: ParsableCommand {
             }
         } catch let e as TrainingError {
             if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
-            throw TrainFailure(e.description)
+            throw CommandError(e.description)
         }
         if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
         let dir = trainer.output.path
@@ -152,10 +166,11 @@ struct Train: ParsableCommand {
     func makeSource() throws -> (ExampleSource, String) {
         if let corpus {
             do { return (try FileExampleSource(path: corpus, seed: seed), "corpus:\(corpus)") } catch let e as TrainingError {
-                throw TrainFailure(e.description)
+                throw CommandError(e.description)
             }
         }
-        return (try recipeExampleSource(recipe: recipe!, seed: seed), "recipe:\(recipe!)")
+        let (source, recipe) = try recipeExampleSource(recipe: self.recipe!, format: format, seed: seed)
+        return (source, "recipe:\(self.recipe!) format:\((format ?? recipe.format).rawValue)")
     }
 
     static func short(_ x: Double) -> String {
@@ -170,19 +185,10 @@ struct Train: ParsableCommand {
     }
 }
 
-// MARK: - HOOK(recipe): streaming generator source — to be wired by the generator side.
-//
-// Return an `ExampleSource` whose `example(index:progress:)` yields a fresh train-split example
-// (prompt up to and including the first '=', target the rest) for every index, following the
-// recipe's curriculum stage at `progress`. Must be deterministic in (seed, index) so that
-// `--resume` reproduces the same curve.
-func recipeExampleSource(recipe: String, seed: UInt64) throws -> ExampleSource {
-    throw TrainFailure("--recipe is not wired to the generator yet; write a corpus with `reckon generate` and use --corpus")
-}
-
-/// A run-time failure of `reckon train` (bad data, checkpoint, diverged loss): printed as
-/// "Error: …" without the usage text that ValidationError adds.
-struct TrainFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+/// Training examples streamed from a recipe (train split only), in `format` (default: the recipe's).
+func recipeExampleSource(recipe name: String, format: StepFormat?, seed: UInt64) throws -> (ExampleSource, Recipe) {
+    let recipe = try loadRecipe(name)
+    do { return (try RecipeExampleSource(recipe: recipe, format: format, seed: seed), recipe) } catch {
+        throw CommandError("recipe '\(name)': \(error)")
+    }
 }

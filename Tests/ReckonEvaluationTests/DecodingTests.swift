@@ -8,8 +8,10 @@ import ReckonModel
         let model = try tinyModel(positions: positions)
         let prompts = ["12*34=", "5672*2933/(690/5715)=", "1+2=", "[3-4%]*-7.25="].map { [Tokenizer.bos] + (try! model.tokenizer.encode($0)) }
         let requests = prompts.map { DecodeRequest(prompt: $0) }
-        for threads in [1, 2] {
-            let decoder = BatchDecoder(model: model, threads: threads, slots: 3)
+        // One worker; two workers with their own slots; one worker whose steps a 2-thread team splits.
+        for (threads, expected) in [(1, Int.max), (2, Int.max), (2, requests.count)] {
+            let decoder = BatchDecoder(model: model, threads: threads, slots: 3, expectedRequests: expected)
+            #expect(decoder.workers * decoder.innerThreads == threads)
             let cached = try decoder.decode(requests, maxNewTokens: 24, stopAtEnd: false)
             #expect(Set(cached.flatMap(\.tokens)).count > 3, "a degenerate model would make this test vacuous")
             for (p, r) in zip(prompts, cached) {
@@ -19,11 +21,26 @@ import ReckonModel
         }
     }
 
+    @Test func teamSplitStepsMatchFullRecompute() throws {
+        // Wide enough MLP (d·M ≥ KVCache.splitWork) that two threads split one worker's steps.
+        let tokenizer = try Tokenizer()
+        let config = ModelConfig(layers: 2, dModel: 64, heads: 4, mlpWidth: 2048, contextLength: 64,
+                                 vocabSize: tokenizer.vocabSize, positions: .rope)
+        let model = try Model(config: config, tokenizer: tokenizer, seed: 11)
+        for i in 0..<model.parameterCount { model.parameters[i] *= 3 }
+        let prompts = ["99*88=", "1-2-3=", "(4+5)/6="].map { [Tokenizer.bos] + (try! tokenizer.encode($0)) }
+        let decoder = BatchDecoder(model: model, threads: 2, slots: 2, expectedRequests: prompts.count)
+        #expect(decoder.workers == 1 && decoder.innerThreads == 2)
+        let cached = try decoder.decode(prompts.map { DecodeRequest(prompt: $0) }, maxNewTokens: 16, stopAtEnd: false)
+        #expect(Set(cached.flatMap(\.tokens)).count > 3)
+        for (p, r) in zip(prompts, cached) { #expect(r.tokens == (try greedyWithoutCache(model, prompt: p, count: 16))) }
+    }
+
     @Test func cachedLogitsMatchForward() throws {
         let model = try tinyModel(positions: .rope)
         let ids = [Tokenizer.bos] + (try model.tokenizer.encode("987-65*4/3="))
         let full = try model.logits(for: ids)
-        #expect(full.allSatisfy(\.isFinite))
+        #expect(full.allSatisfy { $0.isFinite })
         let V = model.config.vocabSize
         // Prefill the first half in one call, then one token per call: every row's logits must agree.
         let cache = KVCache(model: model, slots: 2, maxRows: 64)
