@@ -84,6 +84,7 @@ public final class BatchDecoder: @unchecked Sendable {
     public func decode(_ requests: [DecodeRequest], maxNewTokens: Int, stopAtEnd: Bool = true,
                        progress: ((Int) -> Void)? = nil) throws -> [DecodeResult] {
         let ctx = model.config.contextLength, V = model.config.vocabSize
+        guard maxNewTokens >= 1 else { throw DecodingError(message: "maxNewTokens must be ≥ 1 (got \(maxNewTokens))") }
         for (i, r) in requests.enumerated() {
             guard !r.prompt.isEmpty else { throw DecodingError(message: "request \(i): empty prompt") }
             guard r.prompt.count <= ctx else {

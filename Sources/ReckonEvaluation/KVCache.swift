@@ -108,17 +108,23 @@ public final class KVCache: @unchecked Sendable {
             let kl = keys.pointer + l * slots * maxTokens * C
             let vl = values.pointer + l * slots * maxTokens * C
 
-            // Attention branch: x += proj(attn(ln1(x)))
-            layerNormForward(out: ln, mean: mean.pointer, rstd: rstd.pointer, inp: x,
-                             weight: p + w.ln1w, bias: p + w.ln1b, rows: R, channels: C)
+            // Attention branch: x += proj(attn(ln1(x))). Row-wise steps are split over the team
+            // too, so the second thread does not wait through them.
+            parallelRows(R) { r0, r1, _ in
+                layerNormForward(out: ln + r0 * C, mean: self.mean.pointer + r0, rstd: self.rstd.pointer + r0, inp: x + r0 * C,
+                                 weight: p + w.ln1w, bias: p + w.ln1b, rows: r1 - r0, channels: C)
+            }
             linear(out: qkv, inp: ln, weight: p + w.qkvw, packed: pw + packed.qkv[l], bias: p + w.qkvb, rows: R, inFeatures: C, outFeatures: 3 * C)
-            // q, k rotated at each row's own position; k, v appended to the cache.
-            for (r, row) in rows.enumerated() {
-                let q = qkv + r * 3 * C
-                if let rope { rotateQueryKey(q, position: row.position, table: rope, heads: H, channels: C) }
-                let kT = kl + row.slot * C * maxTokens + row.position, k = q + C
-                for i in 0..<C { kT[i * maxTokens] = k[i] }   // channel i = h·hd + d → row (h, d)
-                (vl + (row.slot * maxTokens + row.position) * C).update(from: q + 2 * C, count: C)
+            // q, k rotated at each row's own position; k, v appended to the cache. All rows are
+            // cached before any attends (a prompt's rows read each other's keys).
+            parallelRows(R) { r0, r1, _ in
+                for r in r0..<r1 {
+                    let row = rows[r], q = qkv + r * 3 * C
+                    if let rope = self.rope { rotateQueryKey(q, position: row.position, table: rope, heads: H, channels: C) }
+                    let kT = kl + row.slot * C * self.maxTokens + row.position, k = q + C
+                    for i in 0..<C { kT[i * self.maxTokens] = k[i] }   // channel i = h·hd + d → row (h, d)
+                    (vl + (row.slot * self.maxTokens + row.position) * C).update(from: q + 2 * C, count: C)
+                }
             }
             parallelRows(R) { r0, r1, worker in
                 let sc = self.scores.pointer + worker * (self.maxTokens + 8)
@@ -130,15 +136,19 @@ public final class KVCache: @unchecked Sendable {
                 }
             }
             linear(out: ln, inp: att, weight: p + w.projw, packed: pw + packed.proj[l], bias: p + w.projb, rows: R, inFeatures: C, outFeatures: C)
-            add(out: x, UnsafePointer(ln), UnsafePointer(x), count: R * C)
 
-            // MLP branch: x += fc2(gelu(fc1(ln2(x))))
-            layerNormForward(out: ln, mean: mean.pointer, rstd: rstd.pointer, inp: x,
-                             weight: p + w.ln2w, bias: p + w.ln2b, rows: R, channels: C)
-            linear(out: fc, inp: ln, weight: p + w.fc1w, packed: pw + packed.fc1[l], bias: p + w.fc1b, rows: R, inFeatures: C, outFeatures: M)
-            geluForward(out: fc, inp: fc, count: R * M)
+            // MLP branch: x += fc2(gelu(fc1(ln2(x)))), after the attention residual.
+            parallelRows(R) { r0, r1, _ in
+                add(out: x + r0 * C, UnsafePointer(ln + r0 * C), UnsafePointer(x + r0 * C), count: (r1 - r0) * C)
+                layerNormForward(out: ln + r0 * C, mean: self.mean.pointer + r0, rstd: self.rstd.pointer + r0, inp: x + r0 * C,
+                                 weight: p + w.ln2w, bias: p + w.ln2b, rows: r1 - r0, channels: C)
+            }
+            linear(out: fc, inp: ln, weight: p + w.fc1w, packed: pw + packed.fc1[l], bias: p + w.fc1b, rows: R, inFeatures: C, outFeatures: M,
+                   gelu: true)
             linear(out: ln, inp: fc, weight: p + w.fc2w, packed: pw + packed.fc2[l], bias: p + w.fc2b, rows: R, inFeatures: M, outFeatures: C)
-            add(out: x, UnsafePointer(ln), UnsafePointer(x), count: R * C)
+            parallelRows(R) { r0, r1, _ in
+                add(out: x + r0 * C, UnsafePointer(ln + r0 * C), UnsafePointer(x + r0 * C), count: (r1 - r0) * C)
+            }
         }
 
         // Head, only for the requested rows: logits (O, V) = ln_f(x[outputs]) · wteᵀ
@@ -156,31 +166,37 @@ public final class KVCache: @unchecked Sendable {
     /// Smallest product (rows·inF·outF multiply-adds) worth a fork/join across `innerThreads`.
     static let splitWork = 1 << 17
 
-    /// Linear layer. Decode-sized calls use `packedMatmul`, larger ones (prefill) the BLAS GEMM.
+    /// Linear layer, optionally followed by GELU. Decode-sized calls use `packedMatmul`, larger
+    /// ones (prefill) the BLAS GEMM.
     /// With `innerThreads` > 1 and enough work, output features are split into contiguous
     /// blocks computed in parallel.
     ///
     ///     out: (rows, outF) = inp: (rows, inF) · weight: (outF, inF)ᵀ + bias
     func linear(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int) {
+                packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int,
+                gelu: Bool = false) {
         let few = rows <= Self.fewRows
         let parts = rows * inFeatures * outFeatures >= Self.splitWork && outFeatures >= 32 * innerThreads ? innerThreads : 1
         let chunk = ((outFeatures + parts - 1) / parts + 15) / 16 * 16
         let block = { (t: Int) in
             let o0 = t * chunk, o1 = min(outFeatures, o0 + chunk)
             guard o0 < o1 else { return }
+            let n = o1 - o0
             if few {
                 packedMatmul(out: out, inp: inp, packed: packed, bias: bias, rows: rows, inFeatures: inFeatures,
                              outFeatures: outFeatures, outputs: o0..<o1)
-                return
+            } else {
+                if let bias {
+                    for r in 0..<rows { (out + r * outFeatures + o0).update(from: bias + o0, count: n) }
+                }
+                sgemm(transA: false, transB: true, m: rows, n: n, k: inFeatures, alpha: 1,
+                      a: inp, lda: inFeatures, b: weight + o0 * inFeatures, ldb: inFeatures,
+                      beta: bias == nil ? 0 : 1, c: out + o0, ldc: outFeatures)
             }
-            let n = o1 - o0
-            if let bias {
-                for r in 0..<rows { (out + r * outFeatures + o0).update(from: bias + o0, count: n) }
+            // GELU on this thread's own block, while it is still in cache (and in parallel).
+            if gelu {
+                for r in 0..<rows { let y = out + r * outFeatures + o0; geluForward(out: y, inp: y, count: n) }
             }
-            sgemm(transA: false, transB: true, m: rows, n: n, k: inFeatures, alpha: 1,
-                  a: inp, lda: inFeatures, b: weight + o0 * inFeatures, ldb: inFeatures,
-                  beta: bias == nil ? 0 : 1, c: out + o0, ldc: outFeatures)
         }
         if parts == 1 { block(0) } else { team!.run(block) }
     }

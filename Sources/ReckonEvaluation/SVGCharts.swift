@@ -40,7 +40,7 @@ public enum SVGCharts {
         let ops = s.byOperator.map(\.key)
         let digits = s.byDigits.map(\.key)
         let cells = Dictionary(uniqueKeysWithValues: s.byOperatorAndDigits.map { ($0.key, $0.accuracy) })
-        let cw = 92, ch = 56, left = 90, top = 70
+        let cw = 92, ch = 56, left = 90, top = 84
         let width = max(560, left + cw * max(1, digits.count) + 40), height = top + ch * max(1, ops.count) + 80
         var b = ""
         for (r, o) in ops.enumerated() {

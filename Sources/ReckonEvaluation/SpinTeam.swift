@@ -75,12 +75,6 @@ final class SpinTeam: @unchecked Sendable {
     }
 }
 
-@inline(__always) private func spinPause() {
-    #if arch(x86_64) || arch(i386)
-    _mm_pause_shim()
-    #endif
-}
-
-/// A short CPU relax hint inside spin loops (an empty function call is enough of a pause
-/// without intrinsics; it keeps the loop from hammering the shared cache line).
-@inline(never) private func _mm_pause_shim() {}
+/// One spin-loop iteration. An opaque call (Swift has no `pause` intrinsic) keeps the loop from
+/// hammering the shared cache line and from being optimised into a tight load loop.
+@inline(never) private func spinPause() {}

@@ -14,9 +14,14 @@ func vexp(_ x: SIMD8<Float>) -> SIMD8<Float> { vexp(hi: x, lo: SIMD8(repeating: 
 @inline(__always) @usableFromInline
 func vexp(hi hiIn: SIMD8<Float>, lo: SIMD8<Float>) -> SIMD8<Float> {
     // Clamp through masks: the generic `clamped` is not vectorised and costs 4× the whole exp.
+    // The range check is on hi + lo: clamping hi alone let a large lo push the exponent out of
+    // range (GELU(±30) came out +inf).
     let lower = SIMD8<Float>(repeating: -87.3), upper = SIMD8<Float>(repeating: 88.3)
-    var hi = hiIn.replacing(with: lower, where: hiIn .< lower)
-    hi.replace(with: upper, where: hi .> upper)
+    let sum = hiIn + lo
+    let below = sum .< lower, above = sum .> upper
+    var hi = hiIn.replacing(with: lower, where: below)
+    hi.replace(with: upper, where: above)
+    let lo = lo.replacing(with: 0, where: below .| above)
     // Round-to-nearest via the 1.5·2^23 trick: the integer lands in the low mantissa bits.
     let magic = SIMD8<Float>(repeating: 12582912.0)
     let t = (hi + lo) * 1.44269504088896341 + magic

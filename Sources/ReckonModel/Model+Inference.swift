@@ -110,8 +110,8 @@ public func packStrips(_ weight: UnsafePointer<Float>, into packed: UnsafeMutabl
 }
 
 /// Linear layer for a few rows over strip-packed weights (`packStrips`): a register block of
-/// 4 rows × 16 outputs accumulates over k, one weight load feeding four FMAs, no horizontal
-/// sums; single rows split k into even and odd halves to keep four FMA chains in flight. Only
+/// 6 (then 4) rows × 16 outputs accumulates over k, one weight load feeding six FMAs, no
+/// horizontal sums; single rows split k into even and odd halves to keep four FMA chains in flight. Only
 /// outputs `outputs` are written; its lower bound must be a multiple of 16.
 ///
 ///     out: (rows, outF) = inp: (rows, inF) · Wᵀ + bias,   W: (outF, inF) as packed
@@ -129,6 +129,22 @@ public func packedMatmul(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Fl
             if width == 16 { store16(v, out + r * N + c) } else { for j in 0..<width { out[r * N + c + j] = v[j] } }
         }
         var r = 0
+        while r + 6 <= R {
+            // 6 rows × 16 outputs: 12 accumulator registers, one weight load feeds six FMAs.
+            let x0 = inp + r * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K, x4 = x3 + K, x5 = x4 + K
+            var a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b
+            for k in 0..<K {
+                let v = load16(w + k * 16)
+                a0.addProduct(v, SIMD16(repeating: x0[k]))
+                a1.addProduct(v, SIMD16(repeating: x1[k]))
+                a2.addProduct(v, SIMD16(repeating: x2[k]))
+                a3.addProduct(v, SIMD16(repeating: x3[k]))
+                a4.addProduct(v, SIMD16(repeating: x4[k]))
+                a5.addProduct(v, SIMD16(repeating: x5[k]))
+            }
+            put(a0, r); put(a1, r + 1); put(a2, r + 2); put(a3, r + 3); put(a4, r + 4); put(a5, r + 5)
+            r += 6
+        }
         while r + 4 <= R {
             let x0 = inp + r * K, x1 = x0 + K, x2 = x1 + K, x3 = x2 + K
             var a0 = b, a1 = b, a2 = b, a3 = b

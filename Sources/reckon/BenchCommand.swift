@@ -7,7 +7,7 @@ import ReckonTraining
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure the engine's speed.",
-        subcommands: [BenchTrain.self])
+        subcommands: [BenchTrain.self, BenchDecode.self])
 }
 
 /// `reckon bench train`: training tokens/s on random tokens, like `torch_gpt_bench.py --mode train`.

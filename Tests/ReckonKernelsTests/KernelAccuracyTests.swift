@@ -20,6 +20,19 @@ struct KernelAccuracyTests {
         #expect(worst < 1e-6, "GELU worst relative error \(worst)")
     }
 
+    /// Far tails: GELU(x) → x for large x and → 0 for very negative x, never inf or NaN
+    /// (a clamp on exp's argument once let ±30 overflow). 16 values: the SIMD body and the tail.
+    @Test func geluIsFiniteInTheFarTails() {
+        let x: [Float] = [-1000, -200, -88, -50, -30, -20, -13, -12, 12, 13, 20, 30, 50, 88, 200, 1000, 30]
+        var y = [Float](repeating: .nan, count: x.count)
+        geluForward(out: &y, inp: x, count: x.count)
+        for (xi, yi) in zip(x, y) {
+            #expect(yi.isFinite, "GELU(\(xi)) = \(yi)")
+            if xi > 0 { #expect(abs(yi - xi) <= 1e-6 * xi, "GELU(\(xi)) = \(yi)") }
+            else { #expect(abs(yi) < 1e-20, "GELU(\(xi)) = \(yi)") }
+        }
+    }
+
     @Test func vectorExpMatchesLibm() {
         var x = (0..<1000).map { Float(-80 + 160 * Double($0) / 999) }
         let ref = x.map { Foundation.exp(Double($0)) }
