@@ -67,7 +67,6 @@ final class AtomicFileWriter {
     let destination: URL
     let temporary: URL
     private let handle: FileHandle
-    private var buffer: [UInt8] = []
 
     init(path: String) throws {
         destination = URL(fileURLWithPath: path)
@@ -85,19 +84,23 @@ final class AtomicFileWriter {
         AtomicFileWriter.pending = strdup(temporary.path)
     }
 
+    /// Writes `bytes` straight to the file (callers hand over large pieces; no extra buffering).
     func write(_ bytes: [UInt8]) throws {
-        buffer.append(contentsOf: bytes)
-        if buffer.count >= 1 << 22 { try flush() }
-    }
-
-    private func flush() throws {
-        try handle.write(contentsOf: Data(buffer))
-        buffer.removeAll(keepingCapacity: true)
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(handle.fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw CommandError("cannot write '\(destination.path)': \(String(cString: strerror(errno)))")
+                }
+                offset += n
+            }
+        }
     }
 
     /// Flushes, syncs and renames into place.
     func commit() throws {
-        try flush()
         try handle.synchronize()
         try handle.close()
         if rename(temporary.path, destination.path) != 0 {
