@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reckon's main job on the shipped defaults: builds, makes a held-out test set from the
-# `mathglm` recipe in each step format, checks every chain exactly, and describes the set.
+# `mathglm` recipe in each step format, checks every chain exactly, describes the set, and —
+# when a model is shipped in Checkpoints/reckon-mathglm — solves and evaluates with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -25,3 +26,15 @@ done
 echo
 echo "== The mathglm recipe against MathGLM's test-set shape (ANCHORS.md)"
 "$reckon" stats --recipe mathglm --count 20000
+
+model=Checkpoints/reckon-mathglm
+if [ -f "$model/config.json" ]; then
+  echo
+  echo "== The shipped model on 2,000 held-out mathglm questions"
+  "$reckon" solve "5672*2933/(690/5715)" --checkpoint "$model"
+  "$reckon" eval --checkpoint "$model" --recipe mathglm --count 2000 --seed 1 --out "$out/eval"
+  echo "report: $out/eval/report.md"
+else
+  echo
+  echo "(No model is shipped in $model yet: train one with 'reckon train', or see 'bash scripts/pipeline.sh'.)"
+fi
