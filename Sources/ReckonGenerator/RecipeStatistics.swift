@@ -99,7 +99,7 @@ public struct RecipeStatistics: Sendable {
         integer answers                  \(pct(integerAnswers))
         terminating-decimal answers      \(pct(terminatingAnswers))
         chain answer exact               \(pct(exactAnswers))
-        chain answer right at 2 decimals \(pct(agreeAtTwoDecimals)) (\(questions - agreeAtTwoDecimals) differ)
+        chain answer right at 2 decimals \(questions == 0 ? "-" : String(format: "%.2f%%", 100 * Double(agreeAtTwoDecimals) / Double(questions))) (\(questions - agreeAtTwoDecimals) differ)
         chain characters                 median \(quantile(0.5)), 90% \(quantile(0.9)), 99% \(quantile(0.99)), max \(sorted.last ?? 0)
         """
     }
