@@ -41,9 +41,10 @@ public struct GradedQuestion: Sendable, Codable {
 public enum Evaluation {
     /// Test-split questions from a recipe, in the given format; example i is the same for a
     /// given (recipe, format, seed) whatever `count`.
-    public static func testItems(recipe: Recipe, format: StepFormat, count: Int, seed: UInt64,
+    /// `policy` (default: the recipe's precision) decides the canonical answer.
+    public static func testItems(recipe: Recipe, format: StepFormat, count: Int, seed: UInt64, policy: RoundingPolicy? = nil,
                                  threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> [GradingItem] {
-        let generator = ExampleGenerator(recipe: recipe, format: format, split: .test, seed: seed)
+        let generator = ExampleGenerator(recipe: recipe, format: format, split: .test, seed: seed, policy: policy)
         var items = [GradingItem?](repeating: nil, count: count)
         var failure: Error?
         let lock = NSLock()
@@ -69,11 +70,14 @@ public enum Evaluation {
     }
 
     /// Solves and grades `items`. `progress` receives finished chains (votes included).
-    public static func run(_ items: [GradingItem], solver: Solver, progress: ((Int) -> Void)? = nil) throws -> [GradedQuestion] {
+    /// `policy` is the rounding the model was trained with: it defines the canonical chain that
+    /// the step diagnostics expect (MathGLM's rule and relative error do not depend on it).
+    public static func run(_ items: [GradingItem], solver: Solver, policy: RoundingPolicy = .standard,
+                           progress: ((Int) -> Void)? = nil) throws -> [GradedQuestion] {
         var prompts: [(question: ReckonArithmetic.Expression, prompt: [Int])] = []
         for item in items { prompts.append((item.question, try solver.prompt(for: item.question))) }
         let solutions = try solver.solve(prompts, progress: progress)
-        let grader = Grader(), diagnostics = StepDiagnostics()
+        let grader = Grader(policy: policy), diagnostics = StepDiagnostics(policy: policy)
         var graded = [GradedQuestion?](repeating: nil, count: items.count)
         // Grading is exact arithmetic on big rationals: spread it over the cores too.
         let parts = max(1, min(solver.options.threads, items.count))

@@ -158,6 +158,54 @@ public enum SVGCharts {
         return document(width: width, height: height, title: title, body: b)
     }
 
+    /// Several runs on one time axis (minutes of training): loss (log scale) above, held-out
+    /// accuracy below, one colour per run. For ablations run on the same budget.
+    public static func comparisonCurves(_ runs: [(name: String, log: [TrainingLogEntry])], title: String) -> String {
+        let palette = ["#3366cc", "#dc3912", "#1a9850", "#ff9900", "#990099", "#0099c6"]
+        let left = 80, plotW = 560, top = 90, plotH = 200, gap = 70
+        let width = left + plotW + 40, height = top + 2 * plotH + gap + 60
+        let points = runs.map { r in r.log.compactMap { e in e.elapsedSeconds.map { (minutes: $0 / 60, entry: e) } } }
+        let losses = points.joined().map(\.entry.loss).filter { $0.isFinite && $0 > 0 }
+        guard let maxMinutes = points.joined().map(\.minutes).max(), maxMinutes > 0, !losses.isEmpty else {
+            return document(width: width, height: 140, title: title,
+                            body: "<text x=\(q(width / 2)) y=\"80\" font-size=\"14\" text-anchor=\"middle\" fill=\"#777\">no timed training log entries</text>\n")
+        }
+        func x(_ m: Double) -> Double { Double(left) + Double(plotW) * m / maxMinutes }
+        let lo = floor(log10(losses.min()!)), hi = max(lo + 1, ceil(log10(losses.max()!)))
+        func yLoss(_ v: Double) -> Double { Double(top + plotH) - Double(plotH) * (log10(v) - lo) / (hi - lo) }
+        let top2 = top + plotH + gap
+        var b = legend(runs.indices.map { (runs[$0].name, palette[$0 % palette.count]) }, x: left, y: 62)
+        b += frame(left: left, top: top, width: plotW, height: plotH) + frame(left: left, top: top2, width: plotW, height: plotH)
+        var decade = lo
+        while decade <= hi {
+            let y = yLoss(pow(10, decade))
+            b += "<line x1=\(q(left)) y1=\"\(f(y))\" x2=\(q(left + plotW)) y2=\"\(f(y))\" stroke=\"#e3e3e3\"/>\n"
+            b += "<text x=\(q(left - 8)) y=\"\(f(y + 4))\" font-size=\"12\" text-anchor=\"end\" fill=\"#444\">\(formatTick(pow(10, decade)))</text>\n"
+            decade += 1
+        }
+        for k in 0...4 {
+            let y = top2 + plotH - plotH * k / 4
+            b += "<line x1=\(q(left)) y1=\(q(y)) x2=\(q(left + plotW)) y2=\(q(y)) stroke=\"#e3e3e3\"/>\n"
+            b += "<text x=\(q(left - 8)) y=\(q(y + 4)) font-size=\"12\" text-anchor=\"end\" fill=\"#444\">\(k * 25)%</text>\n"
+        }
+        for (i, run) in points.enumerated() {
+            let color = palette[i % palette.count]
+            b += polyline(run.filter { $0.entry.loss.isFinite && $0.entry.loss > 0 }.map { (x($0.minutes), yLoss($0.entry.loss)) }, color: color)
+            let acc = run.compactMap { p in p.entry.heldOutAccuracy.map { (x(p.minutes), Double(top2 + plotH) - Double(plotH) * min(1, max(0, $0))) } }
+            b += polyline(acc, color: color)
+            for p in acc { b += "<circle cx=\"\(f(p.0))\" cy=\"\(f(p.1))\" r=\"3.5\" fill=\"\(color)\"/>\n" }
+        }
+        for (panelTop, label) in [(top, "training loss (log)"), (top2, "held-out exact match")] {
+            b += "<text x=\"22\" y=\(q(panelTop + plotH / 2)) font-size=\"13\" fill=\"#555\" text-anchor=\"middle\" transform=\"rotate(-90 22 \(panelTop + plotH / 2))\">\(label)</text>\n"
+            for k in 0...4 {
+                let m = maxMinutes * Double(k) / 4, px = left + plotW * k / 4
+                b += "<text x=\(q(px)) y=\(q(panelTop + plotH + 19)) font-size=\"12\" text-anchor=\"middle\" fill=\"#444\">\(String(format: maxMinutes < 10 ? "%.1f" : "%.0f", m))</text>\n"
+            }
+        }
+        b += "<text x=\(q(left + plotW / 2)) y=\(q(height - 14)) font-size=\"13\" text-anchor=\"middle\" fill=\"#555\">minutes of training</text>\n"
+        return document(width: width, height: height, title: title, body: b)
+    }
+
     // MARK: Pieces
 
     static func q(_ v: Int) -> String { "\"\(v)\"" }

@@ -9,10 +9,13 @@ public struct TrainingLogEntry: Sendable, Equatable, Codable {
     public var learningRate: Double?
     public var tokensPerSecond: Double?
     public var heldOutAccuracy: Double?
+    /// Seconds since the start of the run (of this session, for a resumed run).
+    public var elapsedSeconds: Double?
 
-    public init(step: Int, loss: Double, learningRate: Double? = nil, tokensPerSecond: Double? = nil, heldOutAccuracy: Double? = nil) {
+    public init(step: Int, loss: Double, learningRate: Double? = nil, tokensPerSecond: Double? = nil,
+                heldOutAccuracy: Double? = nil, elapsedSeconds: Double? = nil) {
         self.step = step; self.loss = loss; self.learningRate = learningRate
-        self.tokensPerSecond = tokensPerSecond; self.heldOutAccuracy = heldOutAccuracy
+        self.tokensPerSecond = tokensPerSecond; self.heldOutAccuracy = heldOutAccuracy; self.elapsedSeconds = elapsedSeconds
     }
 
     /// Reads `log.jsonl`; a missing file is an empty log, unreadable lines are skipped (a
@@ -27,7 +30,8 @@ public struct TrainingLogEntry: Sendable, Equatable, Codable {
             let loss = (object["loss"] as? NSNumber)?.doubleValue ?? .nan
             byStep[step] = TrainingLogEntry(step: step, loss: loss, learningRate: (object["lr"] as? NSNumber)?.doubleValue,
                                             tokensPerSecond: (object["tokens_per_s"] as? NSNumber)?.doubleValue,
-                                            heldOutAccuracy: (object["heldout_acc"] as? NSNumber)?.doubleValue)
+                                            heldOutAccuracy: (object["heldout_acc"] as? NSNumber)?.doubleValue,
+                                            elapsedSeconds: (object["elapsed_s"] as? NSNumber)?.doubleValue)
         }
         return byStep.keys.sorted().map { byStep[$0]! }
     }

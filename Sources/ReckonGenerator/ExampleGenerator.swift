@@ -21,9 +21,9 @@ public struct ExampleGenerator: Sendable {
     public static let maximumAttempts = 200_000
 
     public init(recipe: Recipe, format: StepFormat? = nil, split: Split = .train, seed: UInt64,
-                policy: RoundingPolicy = .standard) {
+                policy: RoundingPolicy? = nil) {
         self.recipe = recipe
-        self.chain = StepChain(format: format ?? recipe.format, policy: policy, limits: recipe.limits)
+        self.chain = StepChain(format: format ?? recipe.format, policy: policy ?? recipe.precision, limits: recipe.limits)
         self.split = split
         self.seed = seed
     }

@@ -26,6 +26,7 @@ public struct RecipeError: Error, CustomStringConvertible {
 ///   "exponents": {"min": 0, "max": 3},           right operand of ^
 ///   "brackets": {"probability": 0.5, "maxDepth": 2, "square": 0.2},
 ///   "limits": {"maxIntegerDigits": 30},
+///   "precision": {"significantDigits": 20, "minimumFractionDigits": 6},   rounding of chains
 ///   "stages": [{"until": 0.3, "operations": {"min": 1, "max": 2}}]
 /// }
 /// ```
@@ -37,6 +38,10 @@ public struct Recipe: Sendable {
     public var description: String
     public var format: StepFormat
     public var limits: Limits
+    /// How chains round results that have too many digits (default `RoundingPolicy.standard`).
+    /// Part of the recipe because it shapes the text a model learns; grading by MathGLM's rule
+    /// does not depend on it, exact match against the canonical answer does.
+    public var precision: RoundingPolicy
     /// Distribution stages in order; the last one has `until == 1`.
     public var stages: [Stage]
 
@@ -106,7 +111,7 @@ public struct Recipe: Sendable {
         }
         guard let top = object as? [String: Any] else { throw RecipeError(field: "", message: "a recipe is a JSON object") }
         try Self.checkKeys(top, allowed: ["name", "description", "format", "operators", "operations", "operands",
-                                          "exponents", "brackets", "limits", "stages"], at: "")
+                                          "exponents", "brackets", "limits", "precision", "stages"], at: "")
         guard let name = top["name"] as? String, !name.isEmpty else { throw RecipeError(field: "name", message: "a non-empty string is required") }
         self.name = name
         self.description = try Self.string(top["description"], at: "description") ?? ""
@@ -125,6 +130,14 @@ public struct Recipe: Sendable {
             limits.maxIntegerDigits = try Self.int(l["maxIntegerDigits"], at: "limits.maxIntegerDigits", in: 1...200) ?? limits.maxIntegerDigits
         }
         self.limits = limits
+        var precision = RoundingPolicy.standard
+        if let p = top["precision"] {
+            guard let p = p as? [String: Any] else { throw RecipeError(field: "precision", message: "must be an object") }
+            try Self.checkKeys(p, allowed: ["significantDigits", "minimumFractionDigits"], at: "precision")
+            precision.significantDigits = try Self.int(p["significantDigits"], at: "precision.significantDigits", in: 2...60) ?? precision.significantDigits
+            precision.minimumFractionDigits = try Self.int(p["minimumFractionDigits"], at: "precision.minimumFractionDigits", in: 0...30) ?? precision.minimumFractionDigits
+        }
+        self.precision = precision
 
         let finalStage = try Self.stage(from: top, until: 1, at: "")
         var stages: [Stage] = []

@@ -6,6 +6,8 @@ public struct TrainingInfo: Codable, Equatable, Sendable {
     public var seed: UInt64 = 0
     public var totalSteps: Int = 0
     public var batchSize: Int = 0
+    /// Steps per length-bucketing group (nil: no bucketing, as in older checkpoints).
+    public var lengthGroup: Int?
     public var learningRate: Double = 1e-3
     public var minLearningRateFraction: Double = 0.1
     public var warmupSteps: Int = 0
@@ -21,6 +23,10 @@ public struct TrainingInfo: Codable, Equatable, Sendable {
     public var recipe: String?
     /// Step format of the training text (e.g. "mathglm"), if known.
     public var format: String?
+    /// Tokens of training text processed so far, padding excluded (over every session of the run).
+    public var tokensSeen: Int?
+    /// Wall-clock seconds spent in training steps so far (over every session of the run).
+    public var trainingSeconds: Double?
     public init() {}
 }
 

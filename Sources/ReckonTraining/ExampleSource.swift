@@ -92,6 +92,8 @@ public final class TokenBatch {
     public private(set) var targetCount = 0
     /// Sequences cut at the context length so far.
     public private(set) var truncated = 0
+    /// Input positions holding a real token (not padding) in the current batch.
+    public private(set) var realTokens = 0
 
     public init(batch: Int, tokens: Int) {
         capacityBatch = batch; capacityTokens = tokens
@@ -114,6 +116,7 @@ public final class TokenBatch {
         for (s, _) in seqs { T = max(T, min(s.count - 1, capacityTokens)) }
         batch = examples.count; tokens = T
         targetCount = 0
+        realTokens = seqs.reduce(0) { $0 + min($1.0.count - 1, T) }
         for (b, (s, firstTarget)) in seqs.enumerated() {
             if s.count - 1 > capacityTokens { truncated += 1 }
             for j in 0..<T {
@@ -134,7 +137,7 @@ public final class TokenBatch {
     /// like the reference's RandomTokens).
     public func fillRandom(vocab: Int, batch B: Int, tokens T: Int, rng: inout Xoshiro256) {
         precondition(B <= capacityBatch && T <= capacityTokens)
-        batch = B; tokens = T; targetCount = B * T
+        batch = B; tokens = T; targetCount = B * T; realTokens = B * T
         for b in 0..<B {
             var prev = Int32(rng.next() % UInt64(vocab))
             for j in 0..<T {

@@ -8,6 +8,9 @@ public struct TrainerOptions: Sendable {
     public var steps: Int?
     public var minutes: Double?
     public var batchSize = 32
+    /// Length bucketing: the examples of this many consecutive steps are sorted by length and
+    /// cut into that many batches, so a batch pads to similar lengths (1 = off).
+    public var lengthGroup = 1
     public var learningRate = 1e-3
     public var minLearningRateFraction = 0.1
     /// Warm-up steps; default min(100, totalSteps/10).
@@ -51,7 +54,8 @@ public enum TrainingOutcome: Sendable, Equatable {
 /// The training loop: data → batches → `TrainingEngine` steps, with the learning-rate schedule,
 /// JSON-lines logging, periodic checkpoints, resume, held-out checks, NaN guard and Ctrl-C.
 ///
-/// Determinism: example `i` of step `s` is `source.example(index: s·B + i, …)`, parameters and
+/// Determinism: the examples of step `s` are `source.example(index: s·B + i, …)` (with length
+/// bucketing, the examples of its group of steps, sorted and dealt in a seeded order), parameters and
 /// moments are restored bit-exactly from safetensors, and the engine's arithmetic is fixed
 /// for a thread count; so a resumed run reproduces the uninterrupted loss curve bit for bit.
 public final class Trainer {
@@ -83,6 +87,7 @@ public final class Trainer {
         if let s = options.steps, s < 1 { throw TrainingError.options("steps must be ≥ 1") }
         if let m = options.minutes, !(m > 0) { throw TrainingError.options("minutes must be > 0") }
         guard options.batchSize >= 1, options.threads >= 1 else { throw TrainingError.options("batch and threads must be ≥ 1") }
+        guard options.lengthGroup >= 1 else { throw TrainingError.options("length group must be ≥ 1") }
         self.model = model; self.source = source; self.output = output; self.options = options
         engine = TrainingEngine(model: model, maxBatch: options.batchSize, threads: options.threads, settings: options.optimizer)
         batch = TokenBatch(batch: options.batchSize, tokens: model.config.contextLength)
@@ -91,6 +96,7 @@ public final class Trainer {
         i.seed = options.seed
         i.totalSteps = options.steps ?? 0
         i.batchSize = options.batchSize
+        i.lengthGroup = options.lengthGroup > 1 ? options.lengthGroup : nil
         i.learningRate = options.learningRate
         i.minLearningRateFraction = options.minLearningRateFraction
         i.warmupSteps = options.warmupSteps ?? (options.steps.map { min(100, $0 / 10) } ?? 100)
@@ -118,6 +124,7 @@ public final class Trainer {
         o.minutes = budget?.minutes
         if budget?.minutes != nil && budget?.steps == nil { o.steps = nil }
         o.batchSize = saved.batchSize
+        o.lengthGroup = saved.lengthGroup ?? 1
         o.learningRate = saved.learningRate
         o.minLearningRateFraction = saved.minLearningRateFraction
         o.warmupSteps = saved.warmupSteps
@@ -134,6 +141,8 @@ public final class Trainer {
         t.engine.restore(state)
         t.rng = Xoshiro256(state: state.rngState)
         t.info.totalSteps = o.steps ?? saved.totalSteps
+        t.info.tokensSeen = saved.tokensSeen
+        t.info.trainingSeconds = saved.trainingSeconds
         t.lastCheckpointStep = config.step
         return t
     }
@@ -182,8 +191,6 @@ public final class Trainer {
         var windowStart = DispatchTime.now().uptimeNanoseconds
         let firstStep = step
         var timingStart = start
-        var examples: [(prompt: String, target: String)] = []
-        examples.reserveCapacity(options.batchSize)
         var outcome = TrainingOutcome.completed
 
         while step < totalSteps {
@@ -192,24 +199,25 @@ public final class Trainer {
             }
             if let d = deadline, Date() >= d { outcome = .timeUp; break }
             let s = step
-            // With only a time budget, fix the schedule's length from the speed of steps 2–6
-            // (the first step pays for page faults). The run then ends when the schedule does
+            // With only a time budget, fix the schedule's length from the speed of the steps after
+            // the first (which pays for page faults), a whole length group of them. The run then ends when the schedule does
             // or when time is up, whichever comes first.
             if info.totalSteps == 0 && s - firstStep == 1 { timingStart = Date() }
-            if info.totalSteps == 0 && s - firstStep == 6 {
-                let perStep = Date().timeIntervalSince(timingStart) / 5
+            let probeSteps = max(5, options.lengthGroup)
+            if info.totalSteps == 0 && s - firstStep == 1 + probeSteps {
+                let perStep = Date().timeIntervalSince(timingStart) / Double(probeSteps)
                 totalSteps = max(s + 1, s + Int(deadline!.timeIntervalSinceNow / perStep))
                 info.totalSteps = totalSteps
             }
             let schedule = LearningRateSchedule(peak: info.learningRate, minFraction: info.minLearningRateFraction,
                                                 warmupSteps: info.warmupSteps, totalSteps: info.totalSteps > 0 ? info.totalSteps : 1_000_000)
             let lr = schedule.rate(at: s)
-            let prog = info.totalSteps > 0 ? min(1, Double(s) / Double(info.totalSteps)) : 0
-            examples.removeAll(keepingCapacity: true)
-            for i in 0..<options.batchSize { examples.append(source.example(index: s * options.batchSize + i, progress: prog)) }
-            try batch.fill(examples, tokenizer: model.tokenizer)
+            try batch.fill(batchExamples(forStep: s), tokenizer: model.tokenizer)
 
+            let stepStart = DispatchTime.now().uptimeNanoseconds
             let r = engine.trainStep(batch, learningRate: Float(lr))
+            info.tokensSeen = (info.tokensSeen ?? 0) + batch.realTokens
+            info.trainingSeconds = (info.trainingSeconds ?? 0) + Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9
             guard r.loss.isFinite else {
                 writeLog(log, ["step": s + 1, "loss": r.loss.isNaN ? "nan" : "inf", "event": "non-finite loss"])
                 throw TrainingError.nonFiniteLoss(step: s + 1, loss: r.loss, lastCheckpointStep: lastCheckpointStep)
@@ -242,6 +250,41 @@ public final class Trainer {
         if outcome == .timeUp { info.totalSteps = step }
         try saveCheckpoint()
         return outcome
+    }
+
+    /// Curriculum position of step `s` ∈ [0, 1].
+    private func progress(atStep s: Int) -> Double {
+        info.totalSteps > 0 ? min(1, Double(s) / Double(info.totalSteps)) : 0
+    }
+
+    private var cachedGroup = -1
+    private var groupBatches: [[(prompt: String, target: String)]] = []
+
+    /// The examples of step `s`. Without bucketing: indices s·B ..< (s+1)·B. With a length
+    /// group G: the G·B examples of the group g = s/G (at the group's curriculum position),
+    /// sorted by length (ties by index), cut into G batches and dealt to the group's steps in
+    /// an order seeded by (seed, g), so short and long batches alternate unpredictably.
+    func batchExamples(forStep s: Int) -> [(prompt: String, target: String)] {
+        let B = options.batchSize, G = options.lengthGroup
+        guard G > 1 else {
+            return (0..<B).map { source.example(index: s * B + $0, progress: progress(atStep: s)) }
+        }
+        let g = s / G
+        if g != cachedGroup {
+            let prog = progress(atStep: g * G)
+            let pool = (0..<G * B).map { source.example(index: g * G * B + $0, progress: prog) }
+            let order = pool.indices.sorted {
+                let a = pool[$0].prompt.utf8.count + pool[$0].target.utf8.count
+                let b = pool[$1].prompt.utf8.count + pool[$1].target.utf8.count
+                return a != b ? a < b : $0 < $1
+            }
+            var deal = Array(0..<G)
+            var rng = Xoshiro256(seed: options.seed ^ (UInt64(g) &* 0x9E37_79B9_7F4A_7C15))
+            for i in stride(from: G - 1, to: 0, by: -1) { deal.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+            groupBatches = deal.map { k in order[k * B ..< (k + 1) * B].map { pool[$0] } }
+            cachedGroup = g
+        }
+        return groupBatches[s % G]
     }
 
     /// Writes model, optimizer state and config to the output directory.

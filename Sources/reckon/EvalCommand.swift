@@ -50,28 +50,30 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        // Inputs first: a bad recipe or file fails before the (slower) model load.
-        var items: [GradingItem] = []
+                var items: [GradingItem] = []
         var source = "", formatName = ""
         let recipeValue = try recipe.map(loadRecipe)
+        let (model, config) = try loadInferenceModel(checkpoint)
+        // Grade against the chains the model was trained to write: its training recipe's
+        // rounding when that recipe is at hand, else the evaluation recipe's.
+        let policy = config.training?.recipe.flatMap { try? loadRecipe($0) }?.precision ?? recipeValue?.precision ?? .standard
         if let input {
             for (i, line) in try readQuestionLines(input).enumerated() {
                 let questionText = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
                 do {
                     let q = try Solver.parseQuestion(questionText)
-                    items.append(try GradingItem(question: q))
+                    items.append(try GradingItem(question: q, policy: policy))
                 } catch {
                     throw CommandError("\(input):\(i + 1): \(error) — fix or remove the line")
                 }
             }
             source = "input:\(input)"
         }
-        let (model, config) = try loadInferenceModel(checkpoint)
         if let recipeValue {
             let chosen = format ?? config.training?.format.flatMap(StepFormat.init(rawValue:)) ?? recipeValue.format
             formatName = chosen.rawValue
             do {
-                items = try Evaluation.testItems(recipe: recipeValue, format: chosen, count: count, seed: seed, threads: threadCount)
+                items = try Evaluation.testItems(recipe: recipeValue, format: chosen, count: count, seed: seed, policy: policy, threads: threadCount)
             } catch { throw CommandError("cannot generate held-out questions: \(error)") }
             source = "recipe:\(recipe!)"
         } else {
@@ -86,7 +88,7 @@ struct Eval: ParsableCommand {
         let start = Date()
         let graded: [GradedQuestion]
         do {
-            graded = try Evaluation.run(items, solver: solver) { done in lock.lock(); bar.update(done); lock.unlock() }
+            graded = try Evaluation.run(items, solver: solver, policy: policy) { done in lock.lock(); bar.update(done); lock.unlock() }
         } catch { throw CommandError("\(error)") }
         bar.finish()
 

@@ -35,7 +35,7 @@ struct Stats: ParsableCommand {
 
     func run() throws {
         let recipe = try loadRecipe(self.recipe)
-        let standard = RoundingPolicy.standard
+        let standard = recipe.precision
         let policy = RoundingPolicy(significantDigits: significantDigits ?? standard.significantDigits,
                                     minimumFractionDigits: fractionDigits ?? standard.minimumFractionDigits)
         let generator = ExampleGenerator(recipe: recipe, format: format, seed: seed, policy: policy)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReckonEvaluation
 import ReckonGenerator
 import ReckonModel
 import ReckonTraining
@@ -35,6 +36,8 @@ struct Train: ParsableCommand {
     var minutes: Double?
     @Option(help: "Sequences per step.")
     var batch: Int = 32
+    @Option(help: "Length bucketing: sort the examples of this many steps by length before batching, so batches pad less (1: off).")
+    var lengthGroup: Int = 16
     @Option(help: "Peak learning rate.")
     var lr: Double = 1e-3
     @Option(help: "Final learning rate as a fraction of the peak (cosine decay).")
@@ -100,7 +103,7 @@ struct Train: ParsableCommand {
                 if let context { config.contextLength = context }
                 let model = try Model(config: config, tokenizer: tokenizer, seed: seed)
                 var o = TrainerOptions()
-                o.steps = steps; o.minutes = minutes; o.batchSize = batch; o.learningRate = lr
+                o.steps = steps; o.minutes = minutes; o.batchSize = batch; o.lengthGroup = lengthGroup; o.learningRate = lr
                 o.minLearningRateFraction = minLrFraction; o.warmupSteps = warmup
                 o.optimizer.weightDecay = weightDecay; o.optimizer.gradClip = clip
                 o.seed = seed; o.threads = threadCount; o.checkpointEvery = checkpointEvery
@@ -117,8 +120,7 @@ struct Train: ParsableCommand {
         if let heldout {
             let file: FileExampleSource
             do { file = try FileExampleSource(path: heldout, seed: 0) } catch let e as TrainingError { throw CommandError(e.description) }
-            let examples = file.examples.prefix(evalCount)
-            trainer.heldOut = { model in greedyExactMatch(model, examples: Array(examples)) }
+            trainer.heldOut = heldOutCheck(Array(file.examples.prefix(evalCount)), threads: trainer.options.threads)
         } else if let recipe = trainer.info.recipe ?? self.recipe {
             // The recipe's own held-out questions, in the format trained on.
             let trainedFormat = trainer.info.format.flatMap(StepFormat.init(rawValue:))
@@ -128,7 +130,7 @@ struct Train: ParsableCommand {
                 let cut = line.firstIndex(of: "=")!
                 return (String(line[...cut]), String(line[line.index(after: cut)...]))
             }
-            trainer.heldOut = { model in greedyExactMatch(model, examples: examples) }
+            trainer.heldOut = heldOutCheck(examples, threads: trainer.options.threads)
         }
         trainer.installInterruptHandler()
 
@@ -160,6 +162,9 @@ struct Train: ParsableCommand {
         case .timeUp: print("time budget spent after \(trainer.step) steps, checkpoint in \(dir)")
         case .interrupted: print("interrupted at step \(trainer.step); checkpoint saved in \(dir) (continue with --resume \(dir))")
         }
+        let hours = (trainer.info.trainingSeconds ?? 0) / 3600
+        print(String(format: "run so far: %d tokens seen, %.2f h of training on %d threads (%.2f CPU-hours)",
+                     trainer.info.tokensSeen ?? 0, hours, trainer.info.threads, hours * Double(trainer.info.threads)))
     }
 
     /// The data source named on the command line.
@@ -190,5 +195,23 @@ func recipeExampleSource(recipe name: String, format: StepFormat?, seed: UInt64)
     let recipe = try loadRecipe(name)
     do { return (try RecipeExampleSource(recipe: recipe, format: format, seed: seed), recipe) } catch {
         throw CommandError("recipe '\(name)': \(error)")
+    }
+}
+
+/// The trainer's periodic check: greedy chains for `examples`' prompts, decoded in one batch with
+/// the KV cache, and the share that reproduce the target exactly (the whole chain, not just the answer).
+func heldOutCheck(_ examples: [(prompt: String, target: String)], threads: Int) -> (Model) -> Double {
+    { model in
+        guard !examples.isEmpty else { return 0 }
+        var requests: [DecodeRequest] = []
+        for e in examples {
+            guard let ids = try? model.tokenizer.encode(e.prompt) else { return 0 }
+            requests.append(DecodeRequest(prompt: [Tokenizer.bos] + ids))
+        }
+        let longest = examples.map { $0.target.utf8.count }.max()! + 1
+        let decoder = BatchDecoder(model: model, threads: threads, expectedRequests: requests.count)
+        guard let results = try? decoder.decode(requests, maxNewTokens: longest) else { return 0 }
+        let right = zip(examples, results).filter { e, r in model.tokenizer.decode(r.tokens) == e.target }.count
+        return Double(right) / Double(examples.count)
     }
 }

@@ -16,6 +16,9 @@ struct Verify: ParsableCommand {
     @Argument(help: "Corpus file.")
     var file: String
 
+    @Option(help: "Recipe the corpus was generated from, for its rounding precision (default: Reckon's standard policy).")
+    var recipe: String?
+
     @Option(help: "Report at most this many bad lines.")
     var maxReports: Int = 20
 
@@ -30,7 +33,7 @@ struct Verify: ParsableCommand {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let count = lines.last?.isEmpty == true ? lines.count - 1 : lines.count
         guard count > 0 else { throw CommandError("'\(file)' is empty") }
-        let verifier = Verifier()
+        let verifier = Verifier(policy: try recipe.map(loadRecipe)?.precision ?? .standard)
         let workers = max(1, threads)
         var failures = [(Int, String)?](repeating: nil, count: count)
         failures.withUnsafeMutableBufferPointer { results in

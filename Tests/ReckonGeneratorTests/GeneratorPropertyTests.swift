@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct GeneratorPropertyTests {
     /// Every chain from every shipped recipe, in every format, reaches the exact value of its
-    /// question whenever no step rounded, keeps every value within the recipe's integer-digit limit, and never divides by zero.
+    /// question whenever no step rounded, passes the verifier under the recipe's precision, keeps every value within the recipe's integer-digit limit, and never divides by zero.
     @Test(arguments: shippedRecipeNames)
     func chainsReachTheExactValue(_ name: String) async throws {
         let recipe = try shippedRecipe(name)
@@ -16,9 +16,9 @@ import Testing
                 let example = try generator.example(index: index)
                 let exact = try example.question.exactValue()
                 if !example.rounded { #expect(example.answer.rational == exact, "\(example.line)") }
-                #expect(RoundingPolicy.standard.apply(example.answer) == example.answer)
+                #expect(recipe.precision.apply(example.answer) == example.answer)
                 #expect(example.answer.decimalExponent <= recipe.limits.maxIntegerDigits)
-                #expect(Verifier().check(example.line[...]) == nil, "\(example.line)")
+                #expect(Verifier(policy: recipe.precision).check(example.line[...]) == nil, "\(example.line)")
             }
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ReckonArithmetic
 import ReckonGenerator
 import Testing
 
@@ -22,6 +23,8 @@ import Testing
         (#"{"description": "no name"}"#, "name: a non-empty string is required"),
         (#"{"name": "x", "operands": {"digits": {"min": "1", "max": 2}}}"#, "operands.digits.min: must be a number"),
         (#"{"name": "x""#, "not valid JSON"),
+        (#"{"name": "x", "precision": {"significantDigits": 1}}"#, "precision.significantDigits: must be in 2...60, got 1"),
+        (#"{"name": "x", "precision": {"digits": 8}}"#, "precision.digits: unknown field"),
     ])
     func invalidRecipesNameTheField(_ json: String, _ expected: String) {
         #expect {
@@ -44,6 +47,31 @@ import Testing
         let early = try generator.example(index: 0, progress: 0.1), late = try generator.example(index: 0, progress: 0.9)
         #expect(early.question.nodes.filter { if case .binary = $0 { return true } else { return false } }.count == 1)
         #expect(late.question.nodes.filter { if case .binary = $0 { return true } else { return false } }.count == 3)
+    }
+
+    /// A recipe's precision is the rounding of its chains: a repeating quotient keeps that many
+    /// significant digits, the verifier accepts the chain under that policy and rejects it under
+    /// the standard one, and the questions are the same as with the standard policy.
+    @Test func precisionSetsTheChainsRounding() throws {
+        let json = #"{"name": "p", "operators": {"/": 1}, "operations": {"min": 1, "max": 1}, "operands": {"digits": {"min": 3, "max": 3}}%@}"#
+        let short = try Recipe(json: Data(json.replacingOccurrences(of: "%@", with: #", "precision": {"significantDigits": 8, "minimumFractionDigits": 3}"#).utf8))
+        let standard = try Recipe(json: Data(json.replacingOccurrences(of: "%@", with: "").utf8))
+        #expect(short.precision == RoundingPolicy(significantDigits: 8, minimumFractionDigits: 3))
+        #expect(standard.precision == .standard)
+        let a = ExampleGenerator(recipe: short, format: .scratch, seed: 4), b = ExampleGenerator(recipe: standard, format: .scratch, seed: 4)
+        var roundedSeen = 0
+        for i in 0..<200 {
+            let x = try a.example(index: i), y = try b.example(index: i)
+            #expect(x.question.text == y.question.text)
+            #expect(Verifier(policy: short.precision).check(x.line[...]) == nil, "\(x.line)")
+            guard x.rounded else { continue }
+            roundedSeen += 1
+            var digits: [UInt8] = []
+            x.answer.significand.appendMagnitudeDigits(to: &digits)
+            #expect(digits.count <= 8, "\(x.answer) keeps more than 8 significant digits")
+            #expect(Verifier().check(x.line[...]) != nil, "\(x.line) should fail the 20-digit policy")
+        }
+        #expect(roundedSeen > 50)
     }
 
     @Test func balancedSingleOperationsCoverCarryCounts() throws {

@@ -8,7 +8,7 @@ func shippedRecipe(_ name: String) throws -> Recipe {
     try Recipe(contentsOf: repositoryRoot.appendingPathComponent("Generators/\(name).json"))
 }
 
-let shippedRecipeNames = ["basic", "single-op", "long", "mathglm"]
+let shippedRecipeNames = ["basic", "single-op", "long", "mathglm", "reckon-mathglm", "ablation"]
 
 /// A corpus as text.
 func corpus(_ writer: CorpusWriter, count: Int) throws -> String {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import ReckonKernels
 import ReckonModel
-import ReckonTraining
+@testable import ReckonTraining
 
 func tempDir(_ tag: String) -> URL {
     let u = FileManager.default.temporaryDirectory.appendingPathComponent("reckon-train-\(tag)-\(UUID().uuidString)")
@@ -29,9 +29,9 @@ func tinyModel(seed: UInt64 = 1, positions: PositionScheme = .learned) throws ->
     return try Model(config: cfg, tokenizer: tok, seed: seed)
 }
 
-func options(steps: Int, batch: Int = 16, threads: Int = 2, lr: Double = 3e-3) -> TrainerOptions {
+func options(steps: Int, batch: Int = 16, threads: Int = 2, lr: Double = 3e-3, lengthGroup: Int = 1) -> TrainerOptions {
     var o = TrainerOptions()
-    o.steps = steps; o.batchSize = batch; o.threads = threads; o.learningRate = lr
+    o.steps = steps; o.batchSize = batch; o.threads = threads; o.learningRate = lr; o.lengthGroup = lengthGroup
     o.warmupSteps = 10; o.checkpointEvery = 0; o.logEvery = 5; o.seed = 9
     return o
 }
@@ -59,20 +59,23 @@ struct TrainingTests {
     }
 
     /// Same seed and thread count ⇒ identical curve; and 20 steps = 10 steps + resume + 10
-    /// steps, bit for bit (parameters, moments and losses).
-    @Test(arguments: [1, 2])
-    func resumeContinuesTheSameCurve(threads: Int) throws {
+    /// steps, bit for bit (parameters, moments and losses), with and without length bucketing
+    /// (a group of 3 steps puts the resume point inside a group).
+    @Test(arguments: [(1, 1), (2, 1), (2, 3)])
+    func resumeContinuesTheSameCurve(threads: Int, lengthGroup: Int) throws {
         let source = AdditionSource(count: 40)
         let straightDir = tempDir("straight")
-        let straight = try Trainer(model: try tinyModel(), source: source, output: straightDir, options: options(steps: 20, threads: threads))
+        let straight = try Trainer(model: try tinyModel(), source: source, output: straightDir,
+                                   options: options(steps: 20, threads: threads, lengthGroup: lengthGroup))
         try straight.run()
 
-        let again = try Trainer(model: try tinyModel(), source: source, output: tempDir("again"), options: options(steps: 20, threads: threads))
+        let again = try Trainer(model: try tinyModel(), source: source, output: tempDir("again"),
+                                options: options(steps: 20, threads: threads, lengthGroup: lengthGroup))
         try again.run()
         #expect(again.losses == straight.losses)
 
         let splitDir = tempDir("split")
-        var first = options(steps: 20, threads: threads)
+        var first = options(steps: 20, threads: threads, lengthGroup: lengthGroup)
         first.checkpointEvery = 10
         let a = try Trainer(model: try tinyModel(), source: source, output: splitDir, options: first)
         a.requestStopAfter(steps: 10)
@@ -85,6 +88,31 @@ struct TrainingTests {
         #expect(a.losses + b.losses == straight.losses)
         #expect(b.model.parameters.array == straight.model.parameters.array)
         #expect(b.engine.m.array == straight.engine.m.array && b.engine.v.array == straight.engine.v.array)
+        #expect(b.info.tokensSeen == straight.info.tokensSeen && (straight.info.tokensSeen ?? 0) > 0)
+    }
+
+    /// Length bucketing deals a group's examples to its steps sorted by length: every example
+    /// of the group is used once, and the batches pad to fewer tokens than unsorted ones.
+    @Test func lengthBucketingSortsAGroupIntoBatches() throws {
+        let source = AdditionSource(count: 400)   // 1- and 2-digit operands: lengths vary
+        let G = 4, B = 8
+        let plain = try Trainer(model: try tinyModel(), source: source, output: tempDir("plain"), options: options(steps: 8, batch: B))
+        let bucketed = try Trainer(model: try tinyModel(), source: source, output: tempDir("bucketed"),
+                                   options: options(steps: 8, batch: B, lengthGroup: G))
+        func length(_ e: (prompt: String, target: String)) -> Int { e.prompt.count + e.target.count }
+        var padded = (plain: 0, bucketed: 0)
+        for g in 0..<2 {
+            let steps = g * G ..< (g + 1) * G
+            let p = steps.map { plain.batchExamples(forStep: $0) }, b = steps.map { bucketed.batchExamples(forStep: $0) }
+            #expect(b.allSatisfy { $0.count == B })
+            #expect(Set(p.joined().map { $0.prompt + $0.target }) == Set(b.joined().map { $0.prompt + $0.target }))
+            padded.plain += p.reduce(0) { $0 + B * $1.map(length).max()! }
+            padded.bucketed += b.reduce(0) { $0 + B * $1.map(length).max()! }
+            // Sorted: each batch's lengths lie within a range no other batch enters.
+            let ranges = b.map { $0.map(length).min()! ... $0.map(length).max()! }.sorted { $0.lowerBound < $1.lowerBound }
+            for (x, y) in zip(ranges, ranges.dropFirst()) { #expect(x.upperBound <= y.lowerBound) }
+        }
+        #expect(padded.bucketed < padded.plain, "\(padded)")
     }
 
     /// A thread count changes only the summation order: curves agree to float tolerance.
