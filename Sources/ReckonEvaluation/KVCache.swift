@@ -46,6 +46,9 @@ public final class KVCache: @unchecked Sendable {
     let rope: RoPETable?
     /// Repacked weights for decode-sized calls (shared between the caches of one decoder).
     let packed: PackedWeights
+    /// Per slot: length of the run of digits ending at its last cached position (the Abacus
+    /// digit index of a digit that comes next).
+    var digitRun: [Int]
 
     /// A single-threaded cache with its own packed weights.
     public convenience init(model: Model, slots: Int, maxTokens: Int? = nil, maxRows: Int) {
@@ -75,6 +78,7 @@ public final class KVCache: @unchecked Sendable {
         logits = FloatBuffer(count: maxRows * c.vocabSize)
         rope = model.rotaryTable
         self.packed = packed ?? PackedWeights(model: model)
+        digitRun = [Int](repeating: 0, count: slots)
     }
 
     /// Runs `rows` through the model, filling their slots' caches, and writes the logits of
@@ -91,7 +95,8 @@ public final class KVCache: @unchecked Sendable {
         let x = x.pointer, ln = ln.pointer, att = att.pointer, qkv = qkv.pointer, fc = fc.pointer
         let pw = UnsafePointer(packed.buffer.pointer)
 
-        // Embedding. x: (R, C) = wte[tok] + wpe[pos]
+        // Embedding. x: (R, C) = wte[tok] + wpe[pos]  (+ abacus[digit index] for digits, the
+        // index counted along the slot's sequence as `Model.forward` counts it)
         for (r, row) in rows.enumerated() {
             precondition(row.slot >= 0 && row.slot < slots && row.position >= 0 && row.position < maxTokens, "row outside the cache")
             precondition(row.token >= 0 && row.token < V, "token id out of range")
@@ -100,6 +105,15 @@ public final class KVCache: @unchecked Sendable {
                 add(out: out, p + layout.wte + row.token * C, p + wpe + row.position * C, count: C)
             } else {
                 out.update(from: p + layout.wte + row.token * C, count: C)
+            }
+            if let abacus = layout.abacus {
+                let run = row.position == 0 ? 0 : digitRun[row.slot]
+                if model.isDigit[row.token] {
+                    addInPlace(out, p + abacus + model.abacusRow(digitIndex: run) * C, count: C)
+                    digitRun[row.slot] = run + 1
+                } else {
+                    digitRun[row.slot] = 0
+                }
             }
         }
 

@@ -15,7 +15,7 @@ public final class Model: @unchecked Sendable {
     public let parameters: FloatBuffer
     let rope: RoPETable?
     /// isDigit[id]: token id is one of 0–9 (for Abacus digit indices).
-    let isDigit: [Bool]
+    public let isDigit: [Bool]
 
     /// A model with the reference's initialisation: N(0, 0.02) weights, residual projections
     /// scaled by 1/√(2·layers), zero biases, unit LayerNorm gains.

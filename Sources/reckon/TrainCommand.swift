@@ -48,7 +48,7 @@ struct Train: ParsableCommand {
     var weightDecay: Float = 0.1
     @Option(help: "Gradient-norm clip (0 disables).")
     var clip: Float = 1.0
-    @Option(help: "Random seed (initialisation and data order).")
+    @Option(help: "Random seed (initialisation and data order; with --resume, the run's own).")
     var seed: UInt64 = 0
     @Option(help: "Worker threads (default: all cores). Same seed and threads give the same curve.")
     var threads: Int?
@@ -70,8 +70,6 @@ struct Train: ParsableCommand {
             guard (corpus == nil) != (recipe == nil) else { throw ValidationError("give exactly one of --corpus or --recipe") }
             guard out != nil else { throw ValidationError("--out DIR is required (or --resume DIR)") }
             guard steps != nil || minutes != nil else { throw ValidationError("give --steps N or --minutes M") }
-        } else if corpus == nil && recipe == nil {
-            throw ValidationError("--resume needs the same data source: --corpus or --recipe")
         }
         if let s = steps, s < 1 { throw ValidationError("--steps must be ≥ 1") }
         if let m = minutes, !(m > 0) { throw ValidationError("--minutes must be > 0") }
@@ -85,7 +83,18 @@ struct Train: ParsableCommand {
 
     func run() throws {
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let (source, dataDescription) = try makeSource()
+        // A resumed run reads the same stream: its own seed, and its recipe and format unless
+        // named again (a corpus must be named again).
+        var saved: TrainingInfo?
+        if let resume {
+            do { saved = try Checkpoint.loadConfig(from: URL(fileURLWithPath: resume)).training } catch { throw CommandError("\(error)") }
+            guard saved != nil else { throw CommandError("\(resume)/config.json has no training section; cannot resume") }
+            guard corpus != nil || recipe != nil || saved?.recipe != nil else {
+                throw ValidationError("\(resume) was trained on a corpus: name it again with --corpus")
+            }
+        }
+        let (source, dataDescription) = try makeSource(seed: saved?.seed ?? seed, recipe: recipe ?? saved?.recipe,
+                                                       format: format ?? saved?.format.flatMap(StepFormat.init(rawValue:)))
         let trainer: Trainer
         do {
             if let resume {
@@ -168,14 +177,14 @@ struct Train: ParsableCommand {
     }
 
     /// The data source named on the command line.
-    func makeSource() throws -> (ExampleSource, String) {
+    func makeSource(seed: UInt64, recipe name: String?, format: StepFormat?) throws -> (ExampleSource, String) {
         if let corpus {
             do { return (try FileExampleSource(path: corpus, seed: seed), "corpus:\(corpus)") } catch let e as TrainingError {
                 throw CommandError(e.description)
             }
         }
-        let (source, recipe) = try recipeExampleSource(recipe: self.recipe!, format: format, seed: seed)
-        return (source, "recipe:\(self.recipe!) format:\((format ?? recipe.format).rawValue)")
+        let (source, recipe) = try recipeExampleSource(recipe: name!, format: format, seed: seed)
+        return (source, "recipe:\(name!) format:\((format ?? recipe.format).rawValue)")
     }
 
     static func short(_ x: Double) -> String {

@@ -3,9 +3,14 @@ import ReckonModel
 @testable import ReckonEvaluation
 
 @Suite struct DecodingTests {
-    @Test(arguments: [PositionScheme.learned, .rope])
+    @Test(arguments: [PositionScheme.learned, .rope, .abacus])
     func cachedDecodingMatchesFullRecompute(positions: PositionScheme) throws {
         let model = try tinyModel(positions: positions)
+        if let abacus = model.layout.abacus {
+            // Large digit-index embeddings, so that a decoder that dropped or miscounted them
+            // would pick other tokens.
+            for i in abacus ..< abacus + model.config.abacusSize * model.config.dModel { model.parameters[i] *= 40 }
+        }
         let prompts = ["12*34=", "5672*2933/(690/5715)=", "1+2=", "[3-4%]*-7.25="].map { [Tokenizer.bos] + (try! model.tokenizer.encode($0)) }
         let requests = prompts.map { DecodeRequest(prompt: $0) }
         // One worker; two workers with their own slots; one worker whose steps a 2-thread team splits.
