@@ -13,6 +13,10 @@ public struct EvaluationReport: Sendable, Codable {
         public var votes: Int
         public var temperature: Double
         public var seconds: Double
+        /// The checkpoint's training so far, from its config.json (nil when unknown).
+        public var trainingRecipe: String?
+        public var trainingTokens: Int?
+        public var trainingCPUHours: Double?
         public init(checkpoint: String, checkpointStep: Int, source: String, format: String, count: Int, seed: UInt64,
                     votes: Int, temperature: Double, seconds: Double) {
             self.checkpoint = checkpoint; self.checkpointStep = checkpointStep; self.source = source; self.format = format
@@ -101,6 +105,10 @@ public struct EvaluationReport: Sendable, Codable {
         m += "Checkpoint `\(run.checkpoint)` (step \(run.checkpointStep)), \(a.count) questions from `\(run.source)`, "
         m += "\(run.format) format, seed \(run.seed)"
         m += run.votes > 1 ? ", self-consistency over \(run.votes) chains (greedy + \(run.votes - 1) at T=\(run.temperature)).\n\n" : ", greedy decoding.\n\n"
+        if let tokens = run.trainingTokens, let hours = run.trainingCPUHours {
+            m += "The model was trained on \(run.trainingRecipe.map { "`\($0)`" } ?? "its data") for "
+            m += String(format: "%.2f CPU-hours, %.1fM tokens (padding excluded).\n\n", hours, Double(tokens) / 1e6)
+        }
         m += "| rule | accuracy |\n|---|---|\n"
         m += "| exact match with the generator's answer | \(Self.pct(a.exactRate)) |\n"
         m += "| MathGLM: round(answer, 2) = round(truth, 2) | \(Self.pct(a.mathglmRate)) |\n"

@@ -223,7 +223,7 @@ public final class Trainer {
                 throw TrainingError.nonFiniteLoss(step: s + 1, loss: r.loss, lastCheckpointStep: lastCheckpointStep)
             }
             losses.append(r.loss)
-            windowTokens += r.tokens
+            windowTokens += batch.realTokens
             let now = DispatchTime.now().uptimeNanoseconds
             let tps = Double(windowTokens) / max(1e-9, Double(now - windowStart) / 1e9)
 

@@ -92,9 +92,14 @@ struct Eval: ParsableCommand {
         } catch { throw CommandError("\(error)") }
         bar.finish()
 
-        let run = EvaluationReport.Run(checkpoint: checkpoint, checkpointStep: config.step, source: source, format: formatName,
+        var run = EvaluationReport.Run(checkpoint: checkpoint, checkpointStep: config.step, source: source, format: formatName,
                                        count: items.count, seed: seed, votes: votes, temperature: Double(temperature),
                                        seconds: Date().timeIntervalSince(start))
+        if let t = config.training {
+            run.trainingRecipe = t.recipe.map { r in t.format.map { "\(r) (\($0))" } ?? r }
+            run.trainingTokens = t.tokensSeen
+            run.trainingCPUHours = t.trainingSeconds.map { $0 * Double(t.threads) / 3600 }
+        }
         let report = EvaluationReport(run: run, questions: graded)
         print(report.terminalTable)
         let directory = URL(fileURLWithPath: out ?? (checkpoint as NSString).appendingPathComponent("eval"))
