@@ -28,7 +28,7 @@ echo "== The mathglm recipe against MathGLM's test-set shape (ANCHORS.md)"
 "$reckon" stats --recipe mathglm --count 20000
 
 model=Checkpoints/reckon-mathglm
-count=${EVAL_COUNT:-500}
+count=${EVAL_COUNT:-2000}
 if [ -f "$model/config.json" ]; then
   echo
   echo "== The shipped model solves three held-out questions (the chain is the model's own)"
@@ -37,7 +37,7 @@ if [ -f "$model/config.json" ]; then
     "$reckon" solve "$question" --checkpoint "$model"
     echo
   done < "$out/three-questions.txt"
-  echo "== The shipped model on $count held-out mathglm questions (EVAL_COUNT=2000 for the full report)"
+  echo "== The shipped model on $count held-out mathglm questions"
   "$reckon" eval --checkpoint "$model" --recipe mathglm --count "$count" --seed 1 --out "$out/eval"
   echo "report: $out/eval/report.md"
 else

@@ -175,6 +175,7 @@ public enum SVGCharts {
         func yLoss(_ v: Double) -> Double { Double(top + plotH) - Double(plotH) * (log10(v) - lo) / (hi - lo) }
         let top2 = top + plotH + gap
         var b = legend(runs.indices.map { (runs[$0].name, palette[$0 % palette.count]) }, x: left, y: 62)
+        b += "<text x=\(q(left + plotW)) y=\"62\" font-size=\"12\" text-anchor=\"end\" fill=\"#777\">loss: running mean</text>\n"
         b += frame(left: left, top: top, width: plotW, height: plotH) + frame(left: left, top: top2, width: plotW, height: plotH)
         var decade = lo
         while decade <= hi {
@@ -190,7 +191,17 @@ public enum SVGCharts {
         }
         for (i, run) in points.enumerated() {
             let color = palette[i % palette.count]
-            b += polyline(run.filter { $0.entry.loss.isFinite && $0.entry.loss > 0 }.map { (x($0.minutes), yLoss($0.entry.loss)) }, color: color)
+            // Loss as a running mean over ~1/60 of the run: batches of different lengths make the
+            // per-step loss jump, which would hide the trend.
+            let finite = run.filter { $0.entry.loss.isFinite && $0.entry.loss > 0 }
+            let window = max(1, finite.count / 60)
+            var sum = 0.0, smooth: [(Double, Double)] = []
+            for (k, p) in finite.enumerated() {
+                sum += p.entry.loss
+                if k >= window { sum -= finite[k - window].entry.loss }
+                if k >= window - 1 { smooth.append((x(p.minutes), yLoss(sum / Double(window)))) }
+            }
+            b += polyline(smooth, color: color)
             let acc = run.compactMap { p in p.entry.heldOutAccuracy.map { (x(p.minutes), Double(top2 + plotH) - Double(plotH) * min(1, max(0, $0))) } }
             b += polyline(acc, color: color)
             for p in acc { b += "<circle cx=\"\(f(p.0))\" cy=\"\(f(p.1))\" r=\"3.5\" fill=\"\(color)\"/>\n" }
