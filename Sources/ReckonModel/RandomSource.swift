@@ -32,6 +32,14 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable, Equatable {
         return result
     }
 
+    /// 0..<n in a random order (Fisher–Yates with this generator: the same on every platform
+    /// and Swift version, unlike `shuffled(using:)`, whose algorithm is not specified).
+    public mutating func permutation(_ n: Int) -> [Int] {
+        var p = Array(0..<n)
+        for i in stride(from: n - 1, to: 0, by: -1) { p.swapAt(i, Int(next() % UInt64(i + 1))) }
+        return p
+    }
+
     /// Uniform in [0, 1) with 24 random bits.
     public mutating func nextUnitFloat() -> Float { Float(next() >> 40) * 0x1p-24 }
 

@@ -65,12 +65,7 @@ public final class FileExampleSource: ExampleSource {
         lock.lock(); defer { lock.unlock() }
         if epoch != cachedEpoch {
             var rng = Xoshiro256(seed: seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15)
-            permutation = Array(0..<n)
-            // Fisher–Yates with our own RNG: stable across platforms and Swift versions.
-            for i in stride(from: n - 1, to: 0, by: -1) {
-                let j = Int(rng.next() % UInt64(i + 1))
-                permutation.swapAt(i, j)
-            }
+            permutation = rng.permutation(n)
             cachedEpoch = epoch
         }
         return examples[permutation[index % n]]

@@ -200,7 +200,8 @@ public final class Trainer {
             if let d = deadline, Date() >= d { outcome = .timeUp; break }
             let s = step
             // With only a time budget, fix the schedule's length from the speed of the steps after
-            // the first (which pays for page faults), a whole length group of them. The run then ends when the schedule does
+            // the first (which pays for page faults), a whole length group of them. The run then
+            // ends when the schedule does
             // or when time is up, whichever comes first.
             if info.totalSteps == 0 && s - firstStep == 1 { timingStart = Date() }
             let probeSteps = max(5, options.lengthGroup)
@@ -273,15 +274,10 @@ public final class Trainer {
         if g != cachedGroup {
             let prog = progress(atStep: g * G)
             let pool = (0..<G * B).map { source.example(index: g * G * B + $0, progress: prog) }
-            let order = pool.indices.sorted {
-                let a = pool[$0].prompt.utf8.count + pool[$0].target.utf8.count
-                let b = pool[$1].prompt.utf8.count + pool[$1].target.utf8.count
-                return a != b ? a < b : $0 < $1
-            }
-            var deal = Array(0..<G)
+            let length = pool.map { $0.prompt.utf8.count + $0.target.utf8.count }
+            let order = pool.indices.sorted { length[$0] != length[$1] ? length[$0] < length[$1] : $0 < $1 }
             var rng = Xoshiro256(seed: options.seed ^ (UInt64(g) &* 0x9E37_79B9_7F4A_7C15))
-            for i in stride(from: G - 1, to: 0, by: -1) { deal.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
-            groupBatches = deal.map { k in order[k * B ..< (k + 1) * B].map { pool[$0] } }
+            groupBatches = rng.permutation(G).map { k in order[k * B ..< (k + 1) * B].map { pool[$0] } }
             cachedGroup = g
         }
         return groupBatches[s % G]

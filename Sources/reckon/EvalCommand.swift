@@ -50,24 +50,28 @@ struct Eval: ParsableCommand {
 
     func run() throws {
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
-                var items: [GradingItem] = []
+        // Inputs first: a bad recipe or file fails before the (slower) model load.
+        var items: [GradingItem] = []
         var source = "", formatName = ""
         let recipeValue = try recipe.map(loadRecipe)
-        let (model, config) = try loadInferenceModel(checkpoint)
-        // Grade against the chains the model was trained to write: its training recipe's
-        // rounding when that recipe is at hand, else the evaluation recipe's.
-        let policy = config.training?.recipe.flatMap { try? loadRecipe($0) }?.precision ?? recipeValue?.precision ?? .standard
+        var questions: [ReckonArithmetic.Expression] = []
         if let input {
             for (i, line) in try readQuestionLines(input).enumerated() {
                 let questionText = line.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-                do {
-                    let q = try Solver.parseQuestion(questionText)
-                    items.append(try GradingItem(question: q, policy: policy))
-                } catch {
+                do { questions.append(try Solver.parseQuestion(questionText)) } catch {
                     throw CommandError("\(input):\(i + 1): \(error) — fix or remove the line")
                 }
             }
             source = "input:\(input)"
+        }
+        let (model, config) = try loadInferenceModel(checkpoint)
+        // Grade against the chains the model was trained to write: its training recipe's
+        // rounding when that recipe is at hand, else the evaluation recipe's.
+        let policy = config.training?.recipe.flatMap { try? loadRecipe($0) }?.precision ?? recipeValue?.precision ?? .standard
+        for (i, q) in questions.enumerated() {
+            do { items.append(try GradingItem(question: q, policy: policy)) } catch {
+                throw CommandError("\(input!):\(i + 1): \(error) — fix or remove the line")
+            }
         }
         if let recipeValue {
             let chosen = format ?? config.training?.format.flatMap(StepFormat.init(rawValue:)) ?? recipeValue.format

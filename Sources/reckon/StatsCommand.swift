@@ -35,9 +35,9 @@ struct Stats: ParsableCommand {
 
     func run() throws {
         let recipe = try loadRecipe(self.recipe)
-        let standard = recipe.precision
-        let policy = RoundingPolicy(significantDigits: significantDigits ?? standard.significantDigits,
-                                    minimumFractionDigits: fractionDigits ?? standard.minimumFractionDigits)
+        let base = recipe.precision
+        let policy = RoundingPolicy(significantDigits: significantDigits ?? base.significantDigits,
+                                    minimumFractionDigits: fractionDigits ?? base.minimumFractionDigits)
         let generator = ExampleGenerator(recipe: recipe, format: format, seed: seed, policy: policy)
         var stats = RecipeStatistics()
         var bar = Terminal.ProgressBar(total: count, label: "sample")
