@@ -32,15 +32,20 @@ public final class KVCache: @unchecked Sendable {
     public var innerThreads: Int { team?.size ?? 1 }
     let team: SpinTeam?
 
-    let keys: FloatBuffer      // (L, slots, H, hd, maxTokens): transposed per head for the score pass
-    let values: FloatBuffer    // (L, slots, maxTokens, C)
-    let x: FloatBuffer         // (R, C) residual stream
-    let ln: FloatBuffer        // (R, C) LayerNorm output, then branch output
+    /// maxTokens rounded up to a whole block of 8 positions.
+    let capacity: Int
+    let keys: FloatBuffer      // (L, slots, H, capacity / 8, hd, 8): see `attendCachedRow`
+    let values: FloatBuffer    // (L, slots, H, capacity, hd)
+    // Row-wise work (residual adds, LayerNorm) is done by every thread of the team on its own
+    // copy of the residual stream, so only the matrix products and attention need a barrier.
+    let x: FloatBuffer         // (T, R, C) residual stream, one copy per inner thread
+    let ln: FloatBuffer        // (T, R, C) LayerNorm output, per inner thread
+    let mean: FloatBuffer, rstd: FloatBuffer   // (T, R) LayerNorm statistics (unused, kernel needs them)
     let att: FloatBuffer       // (R, C) attention output (heads concatenated)
     let qkv: FloatBuffer       // (R, 3C)
     let fc: FloatBuffer        // (R, M)
-    let mean: FloatBuffer, rstd: FloatBuffer   // (R) LayerNorm statistics (unused, kernel needs them)
-    let scores: FloatBuffer    // (innerThreads, maxTokens + 8) softmax scratch
+    let branch: FloatBuffer    // (R, C) output of a residual branch (attention projection, MLP)
+    let scores: FloatBuffer    // (innerThreads, capacity) softmax scratch
     /// (R, V) logits written by the last `forward`, one row per requested output row, in order.
     public let logits: FloatBuffer
     let rope: RoPETable?
@@ -64,17 +69,19 @@ public final class KVCache: @unchecked Sendable {
         self.maxRows = maxRows
         self.team = team
         let L = c.layers, C = c.dModel, M = c.mlpWidth
-        // +8: the attention kernel reads whole 8-position vectors past a row's last position.
-        keys = FloatBuffer(count: L * slots * self.maxTokens * C + 8)
-        values = FloatBuffer(count: L * slots * self.maxTokens * C)
-        x = FloatBuffer(count: maxRows * C)
-        ln = FloatBuffer(count: maxRows * C)
+        capacity = (self.maxTokens + 7) / 8 * 8
+        keys = FloatBuffer(count: L * slots * capacity * C)
+        values = FloatBuffer(count: L * slots * capacity * C)
+        let T = team?.size ?? 1
+        x = FloatBuffer(count: T * maxRows * C)
+        ln = FloatBuffer(count: T * maxRows * C)
+        mean = FloatBuffer(count: T * maxRows)
+        rstd = FloatBuffer(count: T * maxRows)
         att = FloatBuffer(count: maxRows * C)
         qkv = FloatBuffer(count: maxRows * 3 * C)
         fc = FloatBuffer(count: maxRows * M)
-        mean = FloatBuffer(count: maxRows)
-        rstd = FloatBuffer(count: maxRows)
-        scores = FloatBuffer(count: (team?.size ?? 1) * (self.maxTokens + 8))
+        branch = FloatBuffer(count: maxRows * C)
+        scores = FloatBuffer(count: (team?.size ?? 1) * capacity)
         logits = FloatBuffer(count: maxRows * c.vocabSize)
         rope = model.rotaryTable
         self.packed = packed ?? PackedWeights(model: model)
@@ -92,15 +99,22 @@ public final class KVCache: @unchecked Sendable {
         precondition(R >= 1 && R <= maxRows && outputs.count <= R, "too many rows for this cache")
         let p = UnsafePointer(model.parameters.pointer)
         let layout = model.layout
-        let x = x.pointer, ln = ln.pointer, att = att.pointer, qkv = qkv.pointer, fc = fc.pointer
+        let att = att.pointer, qkv = qkv.pointer, fc = fc.pointer, branch = branch.pointer
         let pw = UnsafePointer(packed.buffer.pointer)
+        // Thread t's residual stream, LayerNorm output and statistics.
+        let xs = { (t: Int) in self.x.pointer + t * self.maxRows * C }
+        let lns = { (t: Int) in self.ln.pointer + t * self.maxRows * C }
+        let layerNorm = { (t: Int, weight: Int, bias: Int) in
+            layerNormForward(out: lns(t), mean: self.mean.pointer + t * self.maxRows, rstd: self.rstd.pointer + t * self.maxRows,
+                             inp: xs(t), weight: p + weight, bias: p + bias, rows: R, channels: C)
+        }
 
-        // Embedding. x: (R, C) = wte[tok] + wpe[pos]  (+ abacus[digit index] for digits, the
-        // index counted along the slot's sequence as `Model.forward` counts it)
+        // Embedding into thread 0's stream. x: (R, C) = wte[tok] + wpe[pos]  (+ abacus[digit
+        // index] for digits, the index counted along the slot's sequence as `Model.forward` does)
         for (r, row) in rows.enumerated() {
             precondition(row.slot >= 0 && row.slot < slots && row.position >= 0 && row.position < maxTokens, "row outside the cache")
             precondition(row.token >= 0 && row.token < V, "token id out of range")
-            let out = x + r * C
+            let out = xs(0) + r * C
             if let wpe = layout.wpe {
                 add(out: out, p + layout.wte + row.token * C, p + wpe + row.position * C, count: C)
             } else {
@@ -116,103 +130,120 @@ public final class KVCache: @unchecked Sendable {
                 }
             }
         }
+        // One row per slot (a pure decode step): each row can be cached and attend in one pass.
+        var distinctSlots = true
+        for r in 1..<max(1, R) where rows[r].slot <= rows[r - 1].slot { distinctSlots = false; break }
 
         for l in 0..<c.layers {
             let w = layout.blocks[l]
-            let kl = keys.pointer + l * slots * maxTokens * C
-            let vl = values.pointer + l * slots * maxTokens * C
+            let kl = keys.pointer + l * slots * capacity * C
+            let vl = values.pointer + l * slots * capacity * C
+            let T = capacity, hd = C / H
+            let cacheRow = { (r: Int) in
+                let row = rows[r], q = qkv + r * 3 * C, k = q + C, v = q + 2 * C
+                if let rope = self.rope { rotateQueryKey(q, position: row.position, table: rope, heads: H, channels: C) }
+                let t = row.position, kSlot = kl + row.slot * C * T, vSlot = vl + row.slot * C * T
+                for h in 0..<H {
+                    let kb = kSlot + h * hd * T + (t / 8) * hd * 8 + t % 8   // block t/8, lane t%8
+                    for d in 0..<hd { kb[d * 8] = k[h * hd + d] }
+                    (vSlot + h * hd * T + t * hd).update(from: v + h * hd, count: hd)
+                }
+            }
+            let attendRow = { (r: Int, worker: Int) in
+                let row = rows[r]
+                attendCachedRow(out: att + r * C, q: qkv + r * 3 * C, keys: kl + row.slot * C * T, values: vl + row.slot * C * T,
+                                capacity: T, count: row.position + 1, channels: C, heads: H,
+                                scores: self.scores.pointer + worker * T)
+            }
 
-            // Attention branch: x += proj(attn(ln1(x))). Row-wise steps are split over the team
-            // too, so the second thread does not wait through them.
-            parallelRows(R) { r0, r1, _ in
-                layerNormForward(out: ln + r0 * C, mean: self.mean.pointer + r0, rstd: self.rstd.pointer + r0, inp: x + r0 * C,
-                                 weight: p + w.ln1w, bias: p + w.ln1b, rows: r1 - r0, channels: C)
+            // Attention branch: x += proj(attn(ln1(x))). Before it, the previous layer's MLP
+            // output joins the stream (or thread 0's embedding is copied to the others).
+            team(R * C * 3 * C) { t, parts in
+                if l > 0 { addInPlace(xs(t), branch, count: R * C) } else if t > 0 { xs(t).update(from: xs(0), count: R * C) }
+                layerNorm(t, w.ln1w, w.ln1b)
+                self.linear(part: t, of: parts, out: qkv, inp: lns(t), weight: p + w.qkvw, packed: pw + self.packed.qkv[l],
+                            bias: p + w.qkvb, rows: R, inFeatures: C, outFeatures: 3 * C)
             }
-            linear(out: qkv, inp: ln, weight: p + w.qkvw, packed: pw + packed.qkv[l], bias: p + w.qkvb, rows: R, inFeatures: C, outFeatures: 3 * C)
-            // q, k rotated at each row's own position; k, v appended to the cache. All rows are
-            // cached before any attends (a prompt's rows read each other's keys).
-            parallelRows(R) { r0, r1, _ in
-                for r in r0..<r1 {
-                    let row = rows[r], q = qkv + r * 3 * C
-                    if let rope = self.rope { rotateQueryKey(q, position: row.position, table: rope, heads: H, channels: C) }
-                    let kT = kl + row.slot * C * self.maxTokens + row.position, k = q + C
-                    for i in 0..<C { kT[i * self.maxTokens] = k[i] }   // channel i = h·hd + d → row (h, d)
-                    (vl + (row.slot * self.maxTokens + row.position) * C).update(from: q + 2 * C, count: C)
-                }
+            // q, k rotated at each row's own position; k, v appended to the cache. A prompt's rows
+            // read each other's keys, so all are cached before any attends, unless every row
+            // has a slot of its own.
+            if distinctSlots {
+                parallelRows(R) { r0, r1, t in for r in r0..<r1 { cacheRow(r); attendRow(r, t) } }
+            } else {
+                parallelRows(R) { r0, r1, _ in for r in r0..<r1 { cacheRow(r) } }
+                parallelRows(R) { r0, r1, t in for r in r0..<r1 { attendRow(r, t) } }
             }
-            parallelRows(R) { r0, r1, worker in
-                let sc = self.scores.pointer + worker * (self.maxTokens + 8)
-                for r in r0..<r1 {
-                    let row = rows[r]
-                    attendCachedRow(out: att + r * C, q: qkv + r * 3 * C, keysT: kl + row.slot * C * self.maxTokens,
-                                    keyStride: self.maxTokens, values: vl + row.slot * self.maxTokens * C,
-                                    count: row.position + 1, channels: C, heads: H, scores: sc)
-                }
+            team(R * C * C) { t, parts in
+                self.linear(part: t, of: parts, out: branch, inp: att, weight: p + w.projw, packed: pw + self.packed.proj[l],
+                            bias: p + w.projb, rows: R, inFeatures: C, outFeatures: C)
             }
-            linear(out: ln, inp: att, weight: p + w.projw, packed: pw + packed.proj[l], bias: p + w.projb, rows: R, inFeatures: C, outFeatures: C)
 
             // MLP branch: x += fc2(gelu(fc1(ln2(x)))), after the attention residual.
-            parallelRows(R) { r0, r1, _ in
-                add(out: x + r0 * C, UnsafePointer(ln + r0 * C), UnsafePointer(x + r0 * C), count: (r1 - r0) * C)
-                layerNormForward(out: ln + r0 * C, mean: self.mean.pointer + r0, rstd: self.rstd.pointer + r0, inp: x + r0 * C,
-                                 weight: p + w.ln2w, bias: p + w.ln2b, rows: r1 - r0, channels: C)
+            team(R * C * M) { t, parts in
+                addInPlace(xs(t), branch, count: R * C)
+                layerNorm(t, w.ln2w, w.ln2b)
+                self.linear(part: t, of: parts, out: fc, inp: lns(t), weight: p + w.fc1w, packed: pw + self.packed.fc1[l],
+                            bias: p + w.fc1b, rows: R, inFeatures: C, outFeatures: M, gelu: true)
             }
-            linear(out: fc, inp: ln, weight: p + w.fc1w, packed: pw + packed.fc1[l], bias: p + w.fc1b, rows: R, inFeatures: C, outFeatures: M,
-                   gelu: true)
-            linear(out: ln, inp: fc, weight: p + w.fc2w, packed: pw + packed.fc2[l], bias: p + w.fc2b, rows: R, inFeatures: M, outFeatures: C)
-            parallelRows(R) { r0, r1, _ in
-                add(out: x + r0 * C, UnsafePointer(ln + r0 * C), UnsafePointer(x + r0 * C), count: (r1 - r0) * C)
+            team(R * M * C) { t, parts in
+                self.linear(part: t, of: parts, out: branch, inp: fc, weight: p + w.fc2w, packed: pw + self.packed.fc2[l],
+                            bias: p + w.fc2b, rows: R, inFeatures: M, outFeatures: C)
             }
         }
+        addInPlace(xs(0), branch, count: R * C)
 
         // Head, only for the requested rows: logits (O, V) = ln_f(x[outputs]) · wteᵀ
         let O = outputs.count
         guard O > 0 else { return }
-        for (i, r) in outputs.enumerated() { (att + i * C).update(from: x + r * C, count: C) }
-        layerNormForward(out: ln, mean: mean.pointer, rstd: rstd.pointer, inp: att,
+        for (i, r) in outputs.enumerated() { (att + i * C).update(from: xs(0) + r * C, count: C) }
+        layerNormForward(out: lns(0), mean: mean.pointer, rstd: rstd.pointer, inp: att,
                          weight: p + layout.lnfw, bias: p + layout.lnfb, rows: O, channels: C)
-        linear(out: logits.pointer, inp: ln, weight: p + layout.wte, packed: pw + packed.head, bias: nil, rows: O, inFeatures: C, outFeatures: V)
+        linear(part: 0, of: 1, out: logits.pointer, inp: lns(0), weight: p + layout.wte, packed: pw + packed.head, bias: nil,
+               rows: O, inFeatures: C, outFeatures: V)
     }
 
     /// Rows up to which `packedMatmul` (weights packed once) beats the BLAS GEMM (which packs
     /// the weights on every call).
     static let fewRows = 48
-    /// Smallest product (rows·inF·outF multiply-adds) worth a fork/join across `innerThreads`.
+    /// Smallest product (rows·inF·outF multiply-adds) worth splitting across `innerThreads`.
     static let splitWork = 1 << 17
 
-    /// Linear layer, optionally followed by GELU. Decode-sized calls use `packedMatmul`, larger
-    /// ones (prefill) the BLAS GEMM.
-    /// With `innerThreads` > 1 and enough work, output features are split into contiguous
-    /// blocks computed in parallel.
+    /// Runs `body(t, parts)` on every thread t of the team (or once, t = 0, without one), where
+    /// `parts` is how many threads should share a product of `work` multiply-adds.
+    func team(_ work: Int, _ body: (Int, Int) -> Void) {
+        guard let team else { body(0, 1); return }
+        let parts = work >= Self.splitWork ? team.size : 1
+        team.run { t in body(t, parts) }
+    }
+
+    /// Part `part` of `parts` of a linear layer, optionally followed by GELU: a contiguous block
+    /// of output features (parts > 1 only when every part gets at least 32). Decode-sized calls
+    /// use `packedMatmul`, larger ones (prefill) the BLAS GEMM.
     ///
     ///     out: (rows, outF) = inp: (rows, inF) · weight: (outF, inF)ᵀ + bias
-    func linear(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?, rows: Int, inFeatures: Int, outFeatures: Int,
-                gelu: Bool = false) {
-        let few = rows <= Self.fewRows
-        let parts = rows * inFeatures * outFeatures >= Self.splitWork && outFeatures >= 32 * innerThreads ? innerThreads : 1
+    func linear(part: Int, of parts: Int, out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
+                weight: UnsafePointer<Float>, packed: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                rows: Int, inFeatures: Int, outFeatures: Int, gelu: Bool = false) {
+        let parts = outFeatures >= 32 * parts ? parts : 1
         let chunk = ((outFeatures + parts - 1) / parts + 15) / 16 * 16
-        let block = { (t: Int) in
-            let o0 = t * chunk, o1 = min(outFeatures, o0 + chunk)
-            guard o0 < o1 else { return }
-            let n = o1 - o0
-            if few {
-                packedMatmul(out: out, inp: inp, packed: packed, bias: bias, rows: rows, inFeatures: inFeatures,
-                             outFeatures: outFeatures, outputs: o0..<o1)
-            } else {
-                if let bias {
-                    for r in 0..<rows { (out + r * outFeatures + o0).update(from: bias + o0, count: n) }
-                }
-                sgemm(transA: false, transB: true, m: rows, n: n, k: inFeatures, alpha: 1,
-                      a: inp, lda: inFeatures, b: weight + o0 * inFeatures, ldb: inFeatures,
-                      beta: bias == nil ? 0 : 1, c: out + o0, ldc: outFeatures)
+        let o0 = part * chunk, o1 = min(outFeatures, o0 + chunk)
+        guard o0 < o1 else { return }
+        let n = o1 - o0
+        if rows <= Self.fewRows {
+            packedMatmul(out: out, inp: inp, packed: packed, bias: bias, rows: rows, inFeatures: inFeatures,
+                         outFeatures: outFeatures, outputs: o0..<o1)
+        } else {
+            if let bias {
+                for r in 0..<rows { (out + r * outFeatures + o0).update(from: bias + o0, count: n) }
             }
-            // GELU on this thread's own block, while it is still in cache (and in parallel).
-            if gelu {
-                for r in 0..<rows { let y = out + r * outFeatures + o0; geluForward(out: y, inp: y, count: n) }
-            }
+            sgemm(transA: false, transB: true, m: rows, n: n, k: inFeatures, alpha: 1,
+                  a: inp, lda: inFeatures, b: weight + o0 * inFeatures, ldb: inFeatures,
+                  beta: bias == nil ? 0 : 1, c: out + o0, ldc: outFeatures)
         }
-        if parts == 1 { block(0) } else { team!.run(block) }
+        // GELU on this thread's own block, while it is still in cache (and in parallel).
+        if gelu {
+            for r in 0..<rows { let y = out + r * outFeatures + o0; geluForward(out: y, inp: y, count: n) }
+        }
     }
 
     /// Calls `body(r0, r1, worker)` over row ranges, in parallel when `innerThreads` > 1.
@@ -226,4 +257,3 @@ public final class KVCache: @unchecked Sendable {
         }
     }
 }
-

@@ -20,44 +20,80 @@ extension Model {
 
 /// Causal attention of one query row against `count` cached positions, all heads.
 ///
+/// Each head's keys and values are contiguous, so a row streams them front to back.
+///
 ///     q: (C) this row's query
-///     keysT: (H, hd, stride) one slot's keys, transposed per head so that 8 positions' scores
-///            accumulate in one register over the head's dimensions; readable for 8 floats past
-///            each row's `count` (the caller pads the buffer)
-///     values: (count, C) one slot's values;  scores: (count rounded up to 8) scratch
+///     keys: (H, capacity / 8, hd, 8) one slot's keys in blocks of 8 positions, transposed
+///           within a block, so that 8 positions' scores accumulate in one register over the
+///           head's dimensions (lanes past `count` are read but their scores are unused)
+///     values: (H, capacity, hd) one slot's values;  scores: (count rounded up to 8) scratch
 ///     out: (C) = concat_h softmax(q_h · K_hᵀ / √hd) · V_h
-public func attendCachedRow(out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keysT: UnsafePointer<Float>,
-                            keyStride T: Int, values: UnsafePointer<Float>, count n: Int, channels C: Int, heads H: Int,
+public func attendCachedRow(out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+                            values: UnsafePointer<Float>, capacity T: Int, count n: Int, channels C: Int, heads H: Int,
                             scores: UnsafeMutablePointer<Float>) {
+    precondition(T % 8 == 0 && n <= T)
     let hd = C / H
     let scale = 1 / Float(hd).squareRoot()
     for h in 0..<H {
-        let qh = q + h * hd, kh = keysT + h * hd * T
+        let qh = q + h * hd, kh = keys + h * hd * T, vh = values + h * hd * T
         // scores[j] = scale · q_h · k_j, 8 positions per register, no stores inside the i loop.
+        // Four blocks of 8 at a time: four independent FMA chains instead of one (an FMA's
+        // latency is four times its issue interval). Lanes past n are scratch, never read.
         var j = 0
+        while j + 24 < n {
+            let k = kh + j * hd   // block j/8; the next three follow it
+            var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+            for i in 0..<hd {
+                let qi = SIMD8<Float>(repeating: qh[i]), ki = k + i * 8
+                a0.addProduct(qi, load8(ki)); a1.addProduct(qi, load8(ki + 8 * hd))
+                a2.addProduct(qi, load8(ki + 16 * hd)); a3.addProduct(qi, load8(ki + 24 * hd))
+            }
+            store8(a0 * scale, scores + j); store8(a1 * scale, scores + j + 8)
+            store8(a2 * scale, scores + j + 16); store8(a3 * scale, scores + j + 24)
+            j += 32
+        }
         while j < n {
-            var acc = SIMD8<Float>()
-            for i in 0..<hd { acc.addProduct(SIMD8(repeating: qh[i]), load8(kh + i * T + j)) }
-            store8(acc * scale, scores + j)   // lanes past n are scratch, never read
+            let k = kh + j * hd
+            var even = SIMD8<Float>(), odd = SIMD8<Float>()
+            var i = 0
+            while i + 2 <= hd {
+                even.addProduct(SIMD8(repeating: qh[i]), load8(k + i * 8))
+                odd.addProduct(SIMD8(repeating: qh[i + 1]), load8(k + i * 8 + 8))
+                i += 2
+            }
+            if i < hd { even.addProduct(SIMD8(repeating: qh[i]), load8(k + i * 8)) }
+            store8((even + odd) * scale, scores + j)
             j += 8
         }
         causalSoftmaxRow(scores, valid: n, width: n)
-        // out_h = Σ_j p_j · v_j, 32 output dimensions held in registers at a time.
+        // out_h = Σ_j p_j · v_j, 32 output dimensions held in registers at a time, even and odd
+        // positions in separate accumulators (eight chains in flight).
         let o = out + h * hd
         var d = 0
         while d + 32 <= hd {
             var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-            for j in 0..<n {
-                let p = SIMD8<Float>(repeating: scores[j]), v = values + j * C + h * hd + d
+            var b0 = SIMD8<Float>(), b1 = SIMD8<Float>(), b2 = SIMD8<Float>(), b3 = SIMD8<Float>()
+            var j = 0
+            while j + 2 <= n {
+                let p = SIMD8<Float>(repeating: scores[j]), v = vh + j * hd + d
+                a0.addProduct(p, load8(v)); a1.addProduct(p, load8(v + 8))
+                a2.addProduct(p, load8(v + 16)); a3.addProduct(p, load8(v + 24))
+                let p1 = SIMD8<Float>(repeating: scores[j + 1]), v1 = v + hd
+                b0.addProduct(p1, load8(v1)); b1.addProduct(p1, load8(v1 + 8))
+                b2.addProduct(p1, load8(v1 + 16)); b3.addProduct(p1, load8(v1 + 24))
+                j += 2
+            }
+            if j < n {
+                let p = SIMD8<Float>(repeating: scores[j]), v = vh + j * hd + d
                 a0.addProduct(p, load8(v)); a1.addProduct(p, load8(v + 8))
                 a2.addProduct(p, load8(v + 16)); a3.addProduct(p, load8(v + 24))
             }
-            store8(a0, o + d); store8(a1, o + d + 8); store8(a2, o + d + 16); store8(a3, o + d + 24)
+            store8(a0 + b0, o + d); store8(a1 + b1, o + d + 8); store8(a2 + b2, o + d + 16); store8(a3 + b3, o + d + 24)
             d += 32
         }
         while d < hd {
             var s: Float = 0
-            for j in 0..<n { s += scores[j] * values[j * C + h * hd + d] }
+            for j in 0..<n { s += scores[j] * vh[j * hd + d] }
             o[d] = s
             d += 1
         }

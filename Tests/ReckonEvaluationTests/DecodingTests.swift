@@ -42,12 +42,28 @@ import ReckonModel
     }
 
     @Test func cachedLogitsMatchForward() throws {
-        let model = try tinyModel(positions: .rope)
-        let ids = [Tokenizer.bos] + (try model.tokenizer.encode("987-65*4/3="))
+        try expectCachedLogitsMatchForward(try tinyModel(positions: .rope), text: "987-65*4/3=")
+    }
+
+    /// Head dimension 32 (the attention kernel's register-blocked paths), a prompt past 32
+    /// positions (four key blocks at a time), and a context that is not a whole number of
+    /// 8-position key blocks.
+    @Test func wideHeadsAndOddContextMatchForward() throws {
+        let tokenizer = try Tokenizer()
+        let config = ModelConfig(layers: 2, dModel: 64, heads: 2, contextLength: 45,
+                                 vocabSize: tokenizer.vocabSize, positions: .abacus)
+        let model = try Model(config: config, tokenizer: tokenizer, seed: 5)
+        for i in 0..<model.parameterCount { model.parameters[i] *= 3 }
+        try expectCachedLogitsMatchForward(model, text: "5672*2933/(690/5715)+[3-4%]*-7.25-1.5=12")
+    }
+
+    /// Prefill the first half of `text` in one call, then one token per call: every row's
+    /// logits must agree with the full forward pass.
+    func expectCachedLogitsMatchForward(_ model: Model, text: String) throws {
+        let ids = [Tokenizer.bos] + (try model.tokenizer.encode(text))
         let full = try model.logits(for: ids)
         #expect(full.allSatisfy { $0.isFinite })
         let V = model.config.vocabSize
-        // Prefill the first half in one call, then one token per call: every row's logits must agree.
         let cache = KVCache(model: model, slots: 2, maxRows: 64)
         let half = ids.count / 2
         cache.forward((0..<half).map { CacheRow(slot: 1, position: $0, token: ids[$0]) }, outputs: Array(0..<half))
