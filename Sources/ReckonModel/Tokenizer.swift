@@ -2,6 +2,10 @@
 ///
 /// Ids: 0 = PAD, 1 = BOS, 2 = EOS, then `characters` in order. The character list is stored in
 /// the checkpoint so a model always decodes with the vocabulary it was trained on.
+///
+/// With `reversesNumbers`, the model reads and writes every number least-significant digit
+/// first (`1592+388=1980` is seen as `2951+883=0891`): `encode` reverses each run of digits
+/// and points, `decode` reverses them back, so all text outside the model is ordinary.
 public struct Tokenizer: Codable, Equatable, Sendable {
     public static let pad = 0
     public static let bos = 1
@@ -23,8 +27,11 @@ public struct Tokenizer: Codable, Equatable, Sendable {
     /// The ordinary characters, id = 3 + index.
     public let characters: [Character]
     private let index: [Character: Int]
+    /// Numbers are presented to the model least-significant digit first.
+    public let reversesNumbers: Bool
 
-    public init(characters: String = Tokenizer.defaultCharacters) throws {
+    public init(characters: String = Tokenizer.defaultCharacters, reversesNumbers: Bool = false) throws {
+        self.reversesNumbers = reversesNumbers
         var idx: [Character: Int] = [:]
         var list: [Character] = []
         for c in characters {
@@ -42,7 +49,8 @@ public struct Tokenizer: Codable, Equatable, Sendable {
     public func encode(_ text: String) throws -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(text.count)
-        for (i, c) in text.enumerated() {
+        // Reversal permutes characters only inside digit runs, so positions of others are kept.
+        for (i, c) in (reversesNumbers ? Tokenizer.reversingNumbers(text) : text).enumerated() {
             guard let id = index[c] else { throw ModelError.unknownCharacter(c, position: i) }
             out.append(id)
         }
@@ -56,24 +64,42 @@ public struct Tokenizer: Codable, Equatable, Sendable {
             if id == Tokenizer.eos { break }
             if id >= 3 && id < vocabSize { s.append(characters[id - 3]) }
         }
-        return s
+        return reversesNumbers ? Tokenizer.reversingNumbers(s) : s
+    }
+
+    /// `text` with every maximal run of ASCII digits and points reversed (`12.5+30` →
+    /// `5.21+03`). The map is its own inverse.
+    public static func reversingNumbers(_ text: String) -> String {
+        var out = "", run: [Character] = []
+        out.reserveCapacity(text.utf8.count)
+        for c in text {
+            if c == "." || (c.isASCII && c.isWholeNumber) { run.append(c); continue }
+            out.append(contentsOf: run.reversed()); run.removeAll(keepingCapacity: true)
+            out.append(c)
+        }
+        out.append(contentsOf: run.reversed())
+        return out
     }
 
     // Codable as a plain character string plus the special names, so config.json is readable.
-    private enum CodingKeys: String, CodingKey { case special, characters }
+    private enum CodingKeys: String, CodingKey { case special, characters, reversedNumbers }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let special = try c.decodeIfPresent([String].self, forKey: .special) ?? Tokenizer.specialNames
         guard special == Tokenizer.specialNames else {
             throw ModelError.checkpoint("unsupported special tokens \(special), expected \(Tokenizer.specialNames)")
         }
-        try self.init(characters: try c.decode(String.self, forKey: .characters))
+        try self.init(characters: try c.decode(String.self, forKey: .characters),
+                      reversesNumbers: try c.decodeIfPresent(Bool.self, forKey: .reversedNumbers) ?? false)
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(Tokenizer.specialNames, forKey: .special)
         try c.encode(String(characters), forKey: .characters)
+        try c.encode(reversesNumbers, forKey: .reversedNumbers)
     }
 
-    public static func == (a: Tokenizer, b: Tokenizer) -> Bool { a.characters == b.characters }
+    public static func == (a: Tokenizer, b: Tokenizer) -> Bool {
+        a.characters == b.characters && a.reversesNumbers == b.reversesNumbers
+    }
 }

@@ -28,6 +28,8 @@ struct Train: ParsableCommand {
     var positions: String = "learned"
     @Option(help: "Context length in tokens (default: the preset's).")
     var context: Int?
+    @Flag(help: "Let the model read and write numbers least-significant digit first (stored in the checkpoint's tokenizer; text outside the model is unchanged).")
+    var reverseNumbers = false
     @Option(help: "Checkpoint directory (default with --resume: the resumed directory).")
     var out: String?
     @Option(help: "Number of optimizer steps.")
@@ -70,6 +72,8 @@ struct Train: ParsableCommand {
             guard (corpus == nil) != (recipe == nil) else { throw ValidationError("give exactly one of --corpus or --recipe") }
             guard out != nil else { throw ValidationError("--out DIR is required (or --resume DIR)") }
             guard steps != nil || minutes != nil else { throw ValidationError("give --steps N or --minutes M") }
+        } else if reverseNumbers {
+            throw ValidationError("--reverse-numbers is fixed when a run starts; the resumed checkpoint's tokenizer keeps its own")
         }
         if let s = steps, s < 1 { throw ValidationError("--steps must be ≥ 1") }
         if let m = minutes, !(m > 0) { throw ValidationError("--minutes must be > 0") }
@@ -107,7 +111,7 @@ struct Train: ParsableCommand {
                 trainer = try Trainer.resume(from: URL(fileURLWithPath: resume), source: source, budget: budget, threads: threads)
                 print("resuming \(resume) at step \(trainer.step) of \(trainer.info.totalSteps)")
             } else {
-                let tokenizer = try Tokenizer()
+                let tokenizer = try Tokenizer(reversesNumbers: reverseNumbers)
                 var config = ModelConfig.preset(preset, vocabSize: tokenizer.vocabSize, positions: PositionScheme(rawValue: positions)!)!
                 if let context { config.contextLength = context }
                 let model = try Model(config: config, tokenizer: tokenizer, seed: seed)
@@ -121,7 +125,7 @@ struct Train: ParsableCommand {
                 if let recipe { o.format = (try format ?? loadRecipe(recipe).format).rawValue }
                 trainer = try Trainer(model: model, source: source, output: URL(fileURLWithPath: out!), options: o)
                 print("model: \(preset) \(config.layers)×\(config.dModel), \(config.heads) heads, ctx \(config.contextLength), " +
-                      "\(positions) positions, \(model.parameterCount) parameters; \(threadCount) threads")
+                      "\(positions) positions\(reverseNumbers ? ", numbers reversed" : ""), \(model.parameterCount) parameters; \(threadCount) threads")
             }
         } catch let e as ModelError { throw CommandError(e.description) }
         catch let e as TrainingError { throw CommandError(e.description) }

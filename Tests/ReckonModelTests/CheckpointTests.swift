@@ -137,6 +137,24 @@ struct ModelTests {
         #expect(try JSONDecoder().decode(Tokenizer.self, from: json) == t)
     }
 
+    /// A reversing tokenizer shows the model numbers least-significant digit first and gives
+    /// back ordinary text; its setting survives config.json and is absent-means-off for old files.
+    @Test func reversedNumbers() throws {
+        #expect(Tokenizer.reversingNumbers("1592+388=1980") == "2951+883=0891")
+        #expect(Tokenizer.reversingNumbers("(12.5*-30)%=-3.75") == "(5.21*-03)%=-57.3")
+        #expect(Tokenizer.reversingNumbers(Tokenizer.reversingNumbers("[7/0.25]+4%")) == "[7/0.25]+4%")
+        let plain = try Tokenizer(), reversing = try Tokenizer(reversesNumbers: true)
+        let ids = try reversing.encode("12.5+30=42.5")
+        #expect(ids == (try plain.encode("5.21+03=5.24")))
+        #expect(reversing.decode(ids) == "12.5+30=42.5")
+        #expect(throws: ModelError.unknownCharacter("×", position: 2)) { try reversing.encode("12×3") }
+        #expect(reversing != plain)
+        let json = try JSONEncoder().encode(reversing)
+        #expect(try JSONDecoder().decode(Tokenizer.self, from: json) == reversing)
+        let old = Data(#"{"special":["<pad>","<bos>","<eos>"],"characters":"0123456789+-*"}"#.utf8)
+        #expect(try JSONDecoder().decode(Tokenizer.self, from: old).reversesNumbers == false)
+    }
+
     @Test func presetSizes() throws {
         let v = try Tokenizer().vocabSize
         func count(_ n: String) -> Int { ParameterLayout(ModelConfig.preset(n, vocabSize: v)!).count }
