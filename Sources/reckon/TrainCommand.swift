@@ -135,7 +135,8 @@ struct Train: ParsableCommand {
             do { file = try FileExampleSource(path: heldout, seed: 0) } catch let e as TrainingError { throw CommandError(e.description) }
             trainer.heldOut = heldOutCheck(Array(file.examples.prefix(evalCount)), threads: trainer.options.threads)
         } else if let recipe = trainer.info.recipe ?? self.recipe {
-            // The recipe's own held-out questions, in the format trained on.
+            // The recipe's own held-out questions, in the format trained on (of its first stage,
+            // progress 0, when it has stages).
             let trainedFormat = trainer.info.format.flatMap(StepFormat.init(rawValue:))
             let generator = ExampleGenerator(recipe: try loadRecipe(recipe), format: trainedFormat, split: .test, seed: 0)
             let examples = try (0..<evalCount).map { i -> (prompt: String, target: String) in
