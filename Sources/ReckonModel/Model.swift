@@ -55,7 +55,7 @@ public final class Model: @unchecked Sendable {
             }
             self.parameters.copy(from: parameters)
         }
-        isDigit = (0..<config.vocabSize).map { id in id >= 3 && tokenizer.characters[id - 3].isASCII && tokenizer.characters[id - 3].isWholeNumber }
+        isDigit = (0..<config.vocabSize).map { id in id >= 3 && Tokenizer.isDigit(tokenizer.characters[id - 3]) }
         rope = config.positions != .learned
             ? RoPETable(headDim: config.headDim, maxTokens: config.contextLength, base: config.ropeBase) : nil
     }

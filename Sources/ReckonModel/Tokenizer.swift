@@ -67,13 +67,16 @@ public struct Tokenizer: Codable, Equatable, Sendable {
         return reversesNumbers ? Tokenizer.reversingNumbers(s) : s
     }
 
+    /// `c` is one of 0–9 (what Abacus positions count and number reversal reorders).
+    public static func isDigit(_ c: Character) -> Bool { c.isASCII && c.isWholeNumber }
+
     /// `text` with every maximal run of ASCII digits and points reversed (`12.5+30` →
     /// `5.21+03`). The map is its own inverse.
     public static func reversingNumbers(_ text: String) -> String {
         var out = "", run: [Character] = []
         out.reserveCapacity(text.utf8.count)
         for c in text {
-            if c == "." || (c.isASCII && c.isWholeNumber) { run.append(c); continue }
+            if c == "." || isDigit(c) { run.append(c); continue }
             out.append(contentsOf: run.reversed()); run.removeAll(keepingCapacity: true)
             out.append(c)
         }
