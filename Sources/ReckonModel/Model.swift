@@ -84,7 +84,6 @@ public final class Model: @unchecked Sendable {
     public func forward(_ ws: Workspace, tokens: UnsafePointer<Int32>, batch B: Int, tokens T: Int) {
         precondition(B <= ws.maxBatch && T <= ws.maxTokens, "batch larger than the workspace")
         let c = config, C = c.dModel, H = c.heads, M = c.mlpWidth, V = c.vocabSize, BT = B * T
-        let slab = ws.rows
         let p = UnsafePointer(parameters.pointer)
 
         // Embedding. x: (B, T, C) = wte[tok] + wpe[t]  (+ abacus[digit index] for digits)
@@ -115,41 +114,31 @@ public final class Model: @unchecked Sendable {
         }
 
         for l in 0..<c.layers {
-            let w = layout.blocks[l]
-            let x = ws.residual.pointer + l * slab * C
-            let ln1 = ws.ln1.pointer + l * slab * C
-            let qkv = ws.qkv.pointer + l * slab * 3 * C
-            let probs = ws.probs.pointer + l * ws.maxBatch * H * ws.maxTokens * ws.maxTokens
-            let atty = ws.atty.pointer + l * slab * C
-            let res2 = ws.res2.pointer + l * slab * C
-            let ln2 = ws.ln2.pointer + l * slab * C
-            let fch = ws.fch.pointer + l * slab * M
-            let fcg = ws.fcg.pointer + l * slab * M
-            let xOut = ws.residual.pointer + (l + 1) * slab * C
+            let w = layout.blocks[l], a = ws.layer(l)
 
             // Attention branch: res2 = x + proj(attn(ln1(x)))
-            layerNormForward(out: ln1, mean: ws.ln1Mean.pointer + l * slab, rstd: ws.ln1Rstd.pointer + l * slab,
-                             inp: x, weight: p + w.ln1w, bias: p + w.ln1b, rows: BT, channels: C)
-            matmulForward(out: qkv, inp: ln1, weight: p + w.qkvw, bias: p + w.qkvb, rows: BT, inFeatures: C, outFeatures: 3 * C)
+            layerNormForward(out: a.ln1, mean: a.ln1Mean, rstd: a.ln1Rstd,
+                             inp: a.x, weight: p + w.ln1w, bias: p + w.ln1b, rows: BT, channels: C)
+            matmulForward(out: a.qkv, inp: a.ln1, weight: p + w.qkvw, bias: p + w.qkvb, rows: BT, inFeatures: C, outFeatures: 3 * C)
             for b in 0..<B {
-                let q = qkv + b * T * 3 * C
+                let q = a.qkv + b * T * 3 * C
                 rope?.apply(q, tokens: T, channels: C, heads: H)
-                attentionForward(out: atty + b * T * C, probs: probs + b * H * T * T, qkv: q, tokens: T, channels: C, heads: H)
+                attentionForward(out: a.atty + b * T * C, probs: a.probs + b * H * T * T, qkv: q, tokens: T, channels: C, heads: H)
             }
-            matmulForward(out: res2, inp: atty, weight: p + w.projw, bias: p + w.projb, rows: BT, inFeatures: C, outFeatures: C)
-            addInPlace(res2, x, count: BT * C)
+            matmulForward(out: a.res2, inp: a.atty, weight: p + w.projw, bias: p + w.projb, rows: BT, inFeatures: C, outFeatures: C)
+            addInPlace(a.res2, a.x, count: BT * C)
 
             // MLP branch: xOut = res2 + fc2(gelu(fc1(ln2(res2))))
-            layerNormForward(out: ln2, mean: ws.ln2Mean.pointer + l * slab, rstd: ws.ln2Rstd.pointer + l * slab,
-                             inp: res2, weight: p + w.ln2w, bias: p + w.ln2b, rows: BT, channels: C)
-            matmulForward(out: fch, inp: ln2, weight: p + w.fc1w, bias: p + w.fc1b, rows: BT, inFeatures: C, outFeatures: M)
-            geluForward(out: fcg, inp: fch, count: BT * M)
-            matmulForward(out: xOut, inp: fcg, weight: p + w.fc2w, bias: p + w.fc2b, rows: BT, inFeatures: M, outFeatures: C)
-            addInPlace(xOut, res2, count: BT * C)
+            layerNormForward(out: a.ln2, mean: a.ln2Mean, rstd: a.ln2Rstd,
+                             inp: a.res2, weight: p + w.ln2w, bias: p + w.ln2b, rows: BT, channels: C)
+            matmulForward(out: a.fch, inp: a.ln2, weight: p + w.fc1w, bias: p + w.fc1b, rows: BT, inFeatures: C, outFeatures: M)
+            geluForward(out: a.fcg, inp: a.fch, count: BT * M)
+            matmulForward(out: a.xOut, inp: a.fcg, weight: p + w.fc2w, bias: p + w.fc2b, rows: BT, inFeatures: M, outFeatures: C)
+            addInPlace(a.xOut, a.res2, count: BT * C)
         }
 
         // Head: logits (BT, V) = ln_f(x) · wteᵀ
-        let xL = ws.residual.pointer + c.layers * slab * C
+        let xL = ws.finalResidual
         layerNormForward(out: ws.lnf.pointer, mean: ws.lnfMean.pointer, rstd: ws.lnfRstd.pointer, inp: xL,
                          weight: p + layout.lnfw, bias: p + layout.lnfb, rows: BT, channels: C)
         matmulForward(out: ws.logits.pointer, inp: ws.lnf.pointer, weight: p + layout.wte, bias: nil,
@@ -172,7 +161,6 @@ public final class Model: @unchecked Sendable {
     /// parameter gradients into `ws.grads` (not zeroed here).
     public func backward(_ ws: Workspace, tokens: UnsafePointer<Int32>, batch B: Int, tokens T: Int) {
         let c = config, C = c.dModel, H = c.heads, M = c.mlpWidth, V = c.vocabSize, BT = B * T
-        let slab = ws.rows
         let p = UnsafePointer(parameters.pointer)
         let g = ws.grads.pointer
         let dres = ws.dres.pointer, dln = ws.dln.pointer
@@ -182,46 +170,35 @@ public final class Model: @unchecked Sendable {
                        weight: p + layout.wte, rows: BT, inFeatures: C, outFeatures: V)
         dres.update(repeating: 0, count: BT * C)
         layerNormBackward(dinp: dres, dweight: g + layout.lnfw, dbias: g + layout.lnfb, dout: dln,
-                          inp: ws.residual.pointer + c.layers * slab * C, weight: p + layout.lnfw,
+                          inp: ws.finalResidual, weight: p + layout.lnfw,
                           mean: ws.lnfMean.pointer, rstd: ws.lnfRstd.pointer, rows: BT, channels: C)
 
         for l in stride(from: c.layers - 1, through: 0, by: -1) {
-            let w = layout.blocks[l]
-            let x = ws.residual.pointer + l * slab * C
-            let ln1 = ws.ln1.pointer + l * slab * C
-            let qkv = ws.qkv.pointer + l * slab * 3 * C
-            let probs = ws.probs.pointer + l * ws.maxBatch * H * ws.maxTokens * ws.maxTokens
-            let atty = ws.atty.pointer + l * slab * C
-            let res2 = ws.res2.pointer + l * slab * C
-            let ln2 = ws.ln2.pointer + l * slab * C
-            let fch = ws.fch.pointer + l * slab * M
-            let fcg = ws.fcg.pointer + l * slab * M
+            let w = layout.blocks[l], a = ws.layer(l)
             let dfc = ws.dfc.pointer, dqkv = ws.dqkv.pointer, datty = ws.datty.pointer
 
             // MLP branch. dres holds ∂L/∂xOut; the skip path passes it through unchanged.
-            matmulBackward(dinp: dfc, dweight: g + w.fc2w, dbias: g + w.fc2b, dout: dres, inp: fcg,
+            matmulBackward(dinp: dfc, dweight: g + w.fc2w, dbias: g + w.fc2b, dout: dres, inp: a.fcg,
                            weight: p + w.fc2w, rows: BT, inFeatures: M, outFeatures: C)
-            geluBackward(dinp: dfc, inp: fch, out: fcg, dout: dfc, count: BT * M)
-            matmulBackward(dinp: dln, dweight: g + w.fc1w, dbias: g + w.fc1b, dout: dfc, inp: ln2,
+            geluBackward(dinp: dfc, inp: a.fch, out: a.fcg, dout: dfc, count: BT * M)
+            matmulBackward(dinp: dln, dweight: g + w.fc1w, dbias: g + w.fc1b, dout: dfc, inp: a.ln2,
                            weight: p + w.fc1w, rows: BT, inFeatures: C, outFeatures: M)
-            layerNormBackward(dinp: dres, dweight: g + w.ln2w, dbias: g + w.ln2b, dout: dln, inp: res2,
-                              weight: p + w.ln2w, mean: ws.ln2Mean.pointer + l * slab, rstd: ws.ln2Rstd.pointer + l * slab,
-                              rows: BT, channels: C)
+            layerNormBackward(dinp: dres, dweight: g + w.ln2w, dbias: g + w.ln2b, dout: dln, inp: a.res2,
+                              weight: p + w.ln2w, mean: a.ln2Mean, rstd: a.ln2Rstd, rows: BT, channels: C)
 
             // Attention branch. dres now holds ∂L/∂res2.
-            matmulBackward(dinp: datty, dweight: g + w.projw, dbias: g + w.projb, dout: dres, inp: atty,
+            matmulBackward(dinp: datty, dweight: g + w.projw, dbias: g + w.projb, dout: dres, inp: a.atty,
                            weight: p + w.projw, rows: BT, inFeatures: C, outFeatures: C)
             for b in 0..<B {
                 let dq = dqkv + b * T * 3 * C
                 attentionBackward(dqkv: dq, scratch: ws.dscores.pointer, dout: datty + b * T * C,
-                                  qkv: qkv + b * T * 3 * C, probs: probs + b * H * T * T, tokens: T, channels: C, heads: H)
+                                  qkv: a.qkv + b * T * 3 * C, probs: a.probs + b * H * T * T, tokens: T, channels: C, heads: H)
                 rope?.apply(dq, tokens: T, channels: C, heads: H, inverse: true)
             }
-            matmulBackward(dinp: dln, dweight: g + w.qkvw, dbias: g + w.qkvb, dout: dqkv, inp: ln1,
+            matmulBackward(dinp: dln, dweight: g + w.qkvw, dbias: g + w.qkvb, dout: dqkv, inp: a.ln1,
                            weight: p + w.qkvw, rows: BT, inFeatures: C, outFeatures: 3 * C)
-            layerNormBackward(dinp: dres, dweight: g + w.ln1w, dbias: g + w.ln1b, dout: dln, inp: x,
-                              weight: p + w.ln1w, mean: ws.ln1Mean.pointer + l * slab, rstd: ws.ln1Rstd.pointer + l * slab,
-                              rows: BT, channels: C)
+            layerNormBackward(dinp: dres, dweight: g + w.ln1w, dbias: g + w.ln1b, dout: dln, inp: a.x,
+                              weight: p + w.ln1w, mean: a.ln1Mean, rstd: a.ln1Rstd, rows: BT, channels: C)
         }
 
         // Embeddings: scatter-add the residual gradient into the rows that were read.

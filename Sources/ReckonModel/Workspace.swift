@@ -74,6 +74,39 @@ public final class Workspace: @unchecked Sendable {
 
     deinit { digitIndex.deallocate() }
 
+    /// Layer `l`'s slices of the per-layer activations (the first B·T rows of each slab are used).
+    struct Layer {
+        let x: UnsafeMutablePointer<Float>        // (BT, C) block input
+        let ln1: UnsafeMutablePointer<Float>      // (BT, C)
+        let ln1Mean: UnsafeMutablePointer<Float>  // (BT)
+        let ln1Rstd: UnsafeMutablePointer<Float>  // (BT)
+        let qkv: UnsafeMutablePointer<Float>      // (BT, 3C)
+        let probs: UnsafeMutablePointer<Float>    // (B, H, T, T)
+        let atty: UnsafeMutablePointer<Float>     // (BT, C)
+        let res2: UnsafeMutablePointer<Float>     // (BT, C)
+        let ln2: UnsafeMutablePointer<Float>      // (BT, C)
+        let ln2Mean: UnsafeMutablePointer<Float>  // (BT)
+        let ln2Rstd: UnsafeMutablePointer<Float>  // (BT)
+        let fch: UnsafeMutablePointer<Float>      // (BT, M)
+        let fcg: UnsafeMutablePointer<Float>      // (BT, M)
+        let xOut: UnsafeMutablePointer<Float>     // (BT, C) block output = next block's input
+    }
+
+    /// (BT, C) output of the last block, input of the final LayerNorm.
+    var finalResidual: UnsafeMutablePointer<Float> { residual.pointer + config.layers * rows * config.dModel }
+
+    func layer(_ l: Int) -> Layer {
+        let C = config.dModel, M = config.mlpWidth, R = rows
+        return Layer(x: residual.pointer + l * R * C,
+                     ln1: ln1.pointer + l * R * C, ln1Mean: ln1Mean.pointer + l * R, ln1Rstd: ln1Rstd.pointer + l * R,
+                     qkv: qkv.pointer + l * R * 3 * C,
+                     probs: probs.pointer + l * maxBatch * config.heads * maxTokens * maxTokens,
+                     atty: atty.pointer + l * R * C, res2: res2.pointer + l * R * C,
+                     ln2: ln2.pointer + l * R * C, ln2Mean: ln2Mean.pointer + l * R, ln2Rstd: ln2Rstd.pointer + l * R,
+                     fch: fch.pointer + l * R * M, fcg: fcg.pointer + l * R * M,
+                     xOut: residual.pointer + (l + 1) * R * C)
+    }
+
     /// Bytes held by this workspace.
     public var byteCount: Int {
         [residual, ln1, ln1Mean, ln1Rstd, qkv, probs, atty, res2, ln2, ln2Mean, ln2Rstd, fch, fcg, lnf, lnfMean,

@@ -10,6 +10,33 @@ struct Bench: ParsableCommand {
         subcommands: [BenchTrain.self, BenchDecode.self])
 }
 
+/// The model shape and run options both benchmarks share (the reference's flags).
+struct BenchShape: ParsableArguments {
+    @Option(help: "Transformer blocks.") var layers: Int = 4
+    @Option(name: .customLong("d-model"), help: "Model width.") var dModel: Int = 128
+    @Option(help: "Attention heads (must divide --d-model).") var heads: Int = 4
+    @Option(help: "Context length: tokens per sequence.") var ctx: Int = 128
+    @Option(help: "Sequences per step (train) or prompts decoded together (decode).") var batch: Int = 32
+    @Option(help: "Vocabulary size of the random tokens (4–98).") var vocab: Int = 24
+    @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(help: "Position scheme: learned, rope or abacus (RoPE + digit-index embedding).") var positions: String = "learned"
+    @Flag(help: "Also print one JSON line with all results.") var json = false
+
+    func validate() throws {
+        guard layers > 0, dModel > 0, heads > 0, ctx > 0, batch > 0 else { throw ValidationError("sizes must be positive") }
+        guard dModel % heads == 0 else { throw ValidationError("--d-model must be a multiple of --heads") }
+        guard (4...98).contains(vocab) else { throw ValidationError("--vocab must be in 4...98") }
+        guard PositionScheme(rawValue: positions) != nil else { throw ValidationError("--positions must be learned, rope or abacus") }
+    }
+
+    var threadCount: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+    var scheme: PositionScheme { PositionScheme(rawValue: positions)! }
+    var modelLine: String { "layers=\(layers) d_model=\(dModel) heads=\(heads) ctx=\(ctx) vocab=\(vocab)" }
+    var jsonFields: [String: Any] {
+        ["layers": layers, "d_model": dModel, "heads": heads, "ctx": ctx, "batch": batch, "vocab": vocab, "threads": threadCount]
+    }
+}
+
 /// `reckon bench train`: training tokens/s on random tokens, like `torch_gpt_bench.py --mode train`.
 struct BenchTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,52 +48,38 @@ struct BenchTrain: ParsableCommand {
         6·N + 12·layers·ctx·d_model per token (N without position embeddings).
         """)
 
-    @Option var layers: Int = 4
-    @Option(name: .customLong("d-model")) var dModel: Int = 128
-    @Option var heads: Int = 4
-    @Option var ctx: Int = 128
-    @Option var batch: Int = 32
-    @Option var vocab: Int = 24
+    @OptionGroup var shape: BenchShape
     @Option(help: "Timed steps.") var steps: Int = 20
     @Option(help: "Untimed warm-up steps.") var warmup: Int = 3
-    @Option(help: "Worker threads (default: all cores).") var threads: Int?
-    @Option(help: "Position scheme: learned, rope or abacus (RoPE + digit-index embedding).") var positions: String = "learned"
     @Option var seed: UInt64 = 0
-    @Flag(help: "Also print one JSON line with all results.") var json = false
 
     func validate() throws {
-        guard layers > 0, dModel > 0, heads > 0, ctx > 0, batch > 0, steps > 0, warmup >= 0 else {
-            throw ValidationError("sizes and steps must be positive")
-        }
-        guard dModel % heads == 0 else { throw ValidationError("--d-model must be a multiple of --heads") }
-        guard (4...98).contains(vocab) else { throw ValidationError("--vocab must be in 4...98") }
-        guard PositionScheme(rawValue: positions) != nil else { throw ValidationError("--positions must be learned, rope or abacus") }
+        guard steps > 0, warmup >= 0 else { throw ValidationError("--steps must be positive and --warmup not negative") }
     }
 
     func run() throws {
-        let t = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let r = try TrainingBenchmark.run(layers: layers, dModel: dModel, heads: heads, context: ctx, batch: batch,
-                                          vocab: vocab, steps: steps, warmup: warmup, threads: t, seed: seed,
-                                          positions: PositionScheme(rawValue: positions)!)
+        let s = shape, t = s.threadCount
+        let r = try TrainingBenchmark.run(layers: s.layers, dModel: s.dModel, heads: s.heads, context: s.ctx, batch: s.batch,
+                                          vocab: s.vocab, steps: steps, warmup: warmup, threads: t, seed: seed,
+                                          positions: s.scheme)
         let rss = TrainingBenchmark.peakRSSBytes()
-        print("reckon | threads \(t) | model: layers=\(layers) d_model=\(dModel) heads=\(heads) ctx=\(ctx) vocab=\(vocab) " +
+        print("reckon | threads \(t) | model: \(s.modelLine) " +
               "params=\(r.parameters) (excl. wpe \(r.parametersWithoutPositions))")
-        print("train: batch=\(batch) steps=\(steps) warmup=\(warmup)")
+        print("train: batch=\(s.batch) steps=\(steps) warmup=\(warmup)")
         print(String(format: "  tokens/s        %12.1f   (at median step: %.1f)", r.tokensPerSecond, r.medianTokensPerSecond))
         print(String(format: "  ms/step         %12.2f   (median %.2f, min %.2f)", 1000 * r.totalSeconds / Double(steps),
                      1000 * r.medianStepSeconds, 1000 * (r.stepSeconds.min() ?? 0)))
         print(String(format: "  GFLOP/s         %12.2f   (flops/token = %.4g)", r.gflops, r.flopsPerToken))
         print(String(format: "  loss            %.4f (first warm-up step) -> %.4f (last step)", r.firstLoss, r.lastLoss))
         print(String(format: "  peak memory     %12.1f MiB (maxrss)", Double(rss) / 1048576))
-        if json {
-            let obj: [String: Any] = [
-                "layers": layers, "d_model": dModel, "heads": heads, "ctx": ctx, "batch": batch, "vocab": vocab,
-                "steps": steps, "threads": t, "params": r.parameters, "params_nonemb": r.parametersWithoutPositions,
+        if s.json {
+            let obj = s.jsonFields.merging([
+                "steps": steps, "params": r.parameters, "params_nonemb": r.parametersWithoutPositions,
                 "train_tokens_per_s": r.tokensPerSecond, "train_ms_per_step_median": 1000 * r.medianStepSeconds,
                 "train_gflops": r.gflops, "flops_per_token": r.flopsPerToken, "peak_rss_bytes": rss,
                 "loss_first": r.firstLoss, "loss_last": r.lastLoss,
                 "train_step_ms": r.stepSeconds.map { ($0 * 100_000).rounded() / 100 },
-            ]
+            ] as [String: Any]) { a, _ in a }
             let d = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
             print("JSON " + String(decoding: d, as: UTF8.self))
         }

@@ -15,39 +15,25 @@ struct BenchDecode: ParsableCommand {
         generation, median of --reps timed generations. tokens/s = batch·new_tokens / seconds.
         """)
 
-    @Option var layers: Int = 4
-    @Option(name: .customLong("d-model")) var dModel: Int = 128
-    @Option var heads: Int = 4
-    @Option var ctx: Int = 128
-    @Option var batch: Int = 32
-    @Option var vocab: Int = 24
+    @OptionGroup var shape: BenchShape
     @Option(name: .customLong("prompt-len")) var promptLength: Int = 16
     @Option(name: .customLong("new-tokens")) var newTokens: Int = 48
     @Option(help: "Timed generations (median reported).") var reps: Int = 5
-    @Option(help: "Threads (default: all cores).") var threads: Int?
-    @Option(help: "Position scheme: learned or rope.") var positions: String = "learned"
     @Flag(help: "Skip the single-prompt measurement.") var noSingle = false
-    @Flag(help: "Also print one JSON line with all results.") var json = false
 
     func validate() throws {
-        guard layers > 0, dModel > 0, heads > 0, ctx > 0, batch > 0, reps > 0, promptLength > 0, newTokens > 0 else {
-            throw ValidationError("sizes must be positive")
-        }
-        guard dModel % heads == 0 else { throw ValidationError("--d-model must be a multiple of --heads") }
-        guard promptLength + newTokens <= ctx else { throw ValidationError("--prompt-len + --new-tokens exceed --ctx") }
-        guard (4...98).contains(vocab) else { throw ValidationError("--vocab must be in 4...98") }
-        guard PositionScheme(rawValue: positions) != nil else { throw ValidationError("--positions must be learned or rope") }
+        guard reps > 0, promptLength > 0, newTokens > 0 else { throw ValidationError("--reps, --prompt-len and --new-tokens must be positive") }
+        guard promptLength + newTokens <= shape.ctx else { throw ValidationError("--prompt-len + --new-tokens exceed --ctx") }
     }
 
     func run() throws {
-        let t = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        let scheme = PositionScheme(rawValue: positions)!
+        let s = shape, t = s.threadCount, batch = s.batch
         func measure(_ b: Int) throws -> DecodeBenchmark.Result {
-            try DecodeBenchmark.run(layers: layers, dModel: dModel, heads: heads, context: ctx, batch: b, vocab: vocab,
-                                    promptLength: promptLength, newTokens: newTokens, reps: reps, threads: t, positions: scheme)
+            try DecodeBenchmark.run(layers: s.layers, dModel: s.dModel, heads: s.heads, context: s.ctx, batch: b, vocab: s.vocab,
+                                    promptLength: promptLength, newTokens: newTokens, reps: reps, threads: t, positions: s.scheme)
         }
         let batched = try measure(batch)
-        print("reckon | threads \(t) | model: layers=\(layers) d_model=\(dModel) heads=\(heads) ctx=\(ctx) vocab=\(vocab) params=\(batched.parameters)")
+        print("reckon | threads \(t) | model: \(s.modelLine) params=\(batched.parameters)")
         print("decode: prompt_len=\(promptLength) new_tokens=\(newTokens) (median of \(reps) runs, greedy, KV cache)")
         func line(_ name: String, _ r: DecodeBenchmark.Result) {
             print(String(format: "  %-14@ gen tokens/s %10.1f   %.3f ms/step   total %.1f ms   (%d worker(s) × %d thread(s))   other procs %.1f%% CPU",
@@ -60,11 +46,11 @@ struct BenchDecode: ParsableCommand {
             single = try measure(1)
             line("single prompt", single!)
         }
-        if json {
-            var obj: [String: Any] = ["layers": layers, "d_model": dModel, "heads": heads, "ctx": ctx, "batch": batch,
-                                      "vocab": vocab, "threads": t, "params": batched.parameters,
-                                      "decode_kv_tokens_per_s": batched.tokensPerSecond,
-                                      "decode_kv_seconds": batched.medianSeconds]
+        if s.json {
+            var obj = s.jsonFields
+            obj["params"] = batched.parameters
+            obj["decode_kv_tokens_per_s"] = batched.tokensPerSecond
+            obj["decode_kv_seconds"] = batched.medianSeconds
             if let f = batched.foreignCPU { obj["decode_kv_foreign_cpu_frac"] = f }
             if let s = single {
                 obj["decode_single_tokens_per_s"] = s.tokensPerSecond

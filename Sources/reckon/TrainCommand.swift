@@ -135,12 +135,12 @@ struct Train: ParsableCommand {
             do { file = try FileExampleSource(path: heldout, seed: 0) } catch let e as TrainingError { throw CommandError(e.description) }
             trainer.heldOut = heldOutCheck(Array(file.examples.prefix(evalCount)), threads: trainer.options.threads)
         } else if let recipe = trainer.info.recipe ?? self.recipe {
-            // The recipe's own held-out questions, in the format trained on (of its first stage,
-            // progress 0, when it has stages).
+            // The recipe's own held-out questions, in the format trained on, from its final
+            // distribution (progress 1): a curriculum's early stages are means, the last is the goal.
             let trainedFormat = trainer.info.format.flatMap(StepFormat.init(rawValue:))
             let generator = ExampleGenerator(recipe: try loadRecipe(recipe), format: trainedFormat, split: .test, seed: 0)
             let examples = try (0..<evalCount).map { i -> (prompt: String, target: String) in
-                let line = try generator.line(index: i)
+                let line = try generator.line(index: i, progress: 1)
                 let cut = line.firstIndex(of: "=")!
                 return (String(line[...cut]), String(line[line.index(after: cut)...]))
             }
