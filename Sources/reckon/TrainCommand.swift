@@ -86,6 +86,9 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        // Progress lines reach a redirected log (`nohup … > run.log`) as they are printed, not
+        // in 4 KiB lumps minutes apart.
+        setvbuf(stdout, nil, _IOLBF, 0)
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         // A resumed run reads the same stream: its own seed, and its recipe and format unless
         // named again (a corpus must be named again).
@@ -125,7 +128,7 @@ struct Train: ParsableCommand {
                 if let recipe { o.format = (try format ?? loadRecipe(recipe).format).rawValue }
                 trainer = try Trainer(model: model, source: source, output: URL(fileURLWithPath: out!), options: o)
                 print("model: \(preset) \(config.layers)×\(config.dModel), \(config.heads) heads, ctx \(config.contextLength), " +
-                      "\(positions) positions\(reverseNumbers ? ", numbers reversed" : ""), \(model.parameterCount) parameters; \(threadCount) threads")
+                      "\(positions) positions\(reverseNumbers ? ", numbers reversed" : ""), \(model.parameterCount) parameters; \(threadCount) thread\(threadCount == 1 ? "" : "s")")
             }
         } catch let e as ModelError { throw CommandError(e.description) }
         catch let e as TrainingError { throw CommandError(e.description) }
@@ -177,8 +180,9 @@ struct Train: ParsableCommand {
         case .interrupted: print("interrupted at step \(trainer.step); checkpoint saved in \(dir) (continue with --resume \(dir))")
         }
         let hours = (trainer.info.trainingSeconds ?? 0) / 3600
-        print(String(format: "run so far: %d tokens seen, %.2f h of training on %d threads (%.2f CPU-hours)",
-                     trainer.info.tokensSeen ?? 0, hours, trainer.info.threads, hours * Double(trainer.info.threads)))
+        print(String(format: "run so far: %d tokens seen, %.2f h of training on %d thread%@ (%.2f CPU-hours)",
+                     trainer.info.tokensSeen ?? 0, hours, trainer.info.threads, trainer.info.threads == 1 ? "" : "s",
+                     hours * Double(trainer.info.threads)))
     }
 
     /// The data source named on the command line.
