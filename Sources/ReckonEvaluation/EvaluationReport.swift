@@ -17,6 +17,8 @@ public struct EvaluationReport: Sendable, Codable {
         public var trainingRecipe: String?
         public var trainingTokens: Int?
         public var trainingCPUHours: Double?
+        /// The checkpoint its training started from, when it did not start from random weights.
+        public var trainingStartedFrom: String?
         public init(checkpoint: String, checkpointStep: Int, source: String, format: String, count: Int, seed: UInt64,
                     votes: Int, temperature: Double, seconds: Double) {
             self.checkpoint = checkpoint; self.checkpointStep = checkpointStep; self.source = source; self.format = format
@@ -107,7 +109,8 @@ public struct EvaluationReport: Sendable, Codable {
         m += run.votes > 1 ? ", self-consistency over \(run.votes) chains (greedy + \(run.votes - 1) at T=\(run.temperature)).\n\n" : ", greedy decoding.\n\n"
         if let tokens = run.trainingTokens, let hours = run.trainingCPUHours {
             m += "The model was trained on \(run.trainingRecipe.map { "`\($0)`" } ?? "its data") for "
-            m += String(format: "%.2f CPU-hours, %.1fM tokens (padding excluded).\n\n", hours, Double(tokens) / 1e6)
+            m += String(format: "%.2f CPU-hours, %.1fM tokens (padding excluded)", hours, Double(tokens) / 1e6)
+            m += run.trainingStartedFrom.map { ", including that of `\($0)`, whose weights it started from.\n\n" } ?? ".\n\n"
         }
         m += "| rule | accuracy |\n|---|---|\n"
         m += "| exact match with the generator's answer | \(Self.pct(a.exactRate)) |\n"

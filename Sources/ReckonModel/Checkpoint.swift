@@ -27,6 +27,19 @@ public struct TrainingInfo: Codable, Equatable, Sendable {
     public var tokensSeen: Int?
     /// Wall-clock seconds spent in training steps so far (over every session of the run).
     public var trainingSeconds: Double?
+    /// CPU time of those steps: each step's wall-clock time × the threads it ran on, summed, so a
+    /// run resumed on another thread count still counts right (nil in older checkpoints, whose
+    /// runs kept one thread count: `trainingSeconds × threads`).
+    public var cpuSeconds: Double?
+    /// The checkpoint whose weights this run started from (`reckon train --init-from`), e.g.
+    /// `"Checkpoints/reckon-mathglm (step 26090)"`. The totals above then include that
+    /// checkpoint's own, so they always describe everything the weights have been trained on.
+    public var initializedFrom: String?
+
+    /// CPU-hours of training behind these weights.
+    public var cpuHours: Double? {
+        (cpuSeconds ?? trainingSeconds.map { $0 * Double(threads) }).map { $0 / 3600 }
+    }
     public init() {}
 }
 

@@ -62,6 +62,18 @@ public final class Model: @unchecked Sendable {
 
     public var parameterCount: Int { layout.count }
 
+    /// A copy of this model (same weights and tokenizer) whose context is `length` tokens. RoPE
+    /// and Abacus positions have no per-position weights, so any length works; learned
+    /// positions are a (context, d) table, which fixes the length.
+    public func withContext(_ length: Int) throws -> Model {
+        var c = config
+        if length != c.contextLength && c.positions == .learned {
+            throw ModelError.invalidConfig("learned positions fix the context at \(c.contextLength) tokens")
+        }
+        c.contextLength = length
+        return try Model(config: c, tokenizer: tokenizer, parameters: parameters)
+    }
+
     /// Whether token `id` is one of the digits 0–9 (what Abacus counts runs of).
     public func isDigitToken(_ id: Int) -> Bool { id >= 0 && id < isDigit.count && isDigit[id] }
 

@@ -141,10 +141,18 @@ public final class Trainer {
         t.engine.restore(state)
         t.rng = Xoshiro256(state: state.rngState)
         t.info.totalSteps = o.steps ?? saved.totalSteps
-        t.info.tokensSeen = saved.tokensSeen
-        t.info.trainingSeconds = saved.trainingSeconds
+        t.carryTotals(from: saved)
         t.lastCheckpointStep = config.step
         return t
+    }
+
+    /// Starts this run's totals (tokens, time, CPU time, origin) from `earlier`'s: the same run's
+    /// when resuming, or those of the checkpoint whose weights a new run starts from.
+    public func carryTotals(from earlier: TrainingInfo) {
+        info.tokensSeen = earlier.tokensSeen
+        info.trainingSeconds = earlier.trainingSeconds
+        info.cpuSeconds = earlier.cpuHours.map { $0 * 3600 }
+        info.initializedFrom = earlier.initializedFrom
     }
 
     /// Makes Ctrl-C (SIGINT) stop the run after the current step, with a checkpoint; a second
@@ -218,7 +226,9 @@ public final class Trainer {
             let stepStart = DispatchTime.now().uptimeNanoseconds
             let r = engine.trainStep(batch, learningRate: Float(lr))
             info.tokensSeen = (info.tokensSeen ?? 0) + batch.realTokens
-            info.trainingSeconds = (info.trainingSeconds ?? 0) + Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9
+            let stepSeconds = Double(DispatchTime.now().uptimeNanoseconds - stepStart) / 1e9
+            info.trainingSeconds = (info.trainingSeconds ?? 0) + stepSeconds
+            info.cpuSeconds = (info.cpuSeconds ?? 0) + stepSeconds * Double(options.threads)
             guard r.loss.isFinite else {
                 writeLog(log, ["step": s + 1, "loss": r.loss.isNaN ? "nan" : "inf", "event": "non-finite loss"])
                 throw TrainingError.nonFiniteLoss(step: s + 1, loss: r.loss, lastCheckpointStep: lastCheckpointStep)

@@ -102,7 +102,8 @@ struct Eval: ParsableCommand {
         if let t = config.training {
             run.trainingRecipe = t.recipe.map { r in t.format.map { "\(r) (\($0))" } ?? r }
             run.trainingTokens = t.tokensSeen
-            run.trainingCPUHours = t.trainingSeconds.map { $0 * Double(t.threads) / 3600 }
+            run.trainingCPUHours = t.cpuHours
+            run.trainingStartedFrom = t.initializedFrom
         }
         let report = EvaluationReport(run: run, questions: graded)
         print(report.terminalTable)

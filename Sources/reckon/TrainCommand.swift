@@ -13,7 +13,8 @@ struct Train: ParsableCommand {
         Each example is "prompt=target" (split at the first '='); the model sees BOS+prompt+target+EOS \
         and the loss is taken on target+EOS only. Checkpoints (config.json, model.safetensors, \
         optimizer.safetensors) and log.jsonl go to --out. Ctrl-C saves a checkpoint and exits; \
-        --resume DIR continues the same loss curve.
+        --resume DIR continues the same loss curve. --init-from DIR starts a new run (new data, \
+        format, schedule and optimizer) from DIR's weights, e.g. to move a model to a new format.
         """)
 
     @Option(help: "Corpus file: one example per line, prompt and target split at the first '='.")
@@ -22,11 +23,11 @@ struct Train: ParsableCommand {
     var recipe: String?
     @Option(help: "Step format for --recipe data (default: the recipe's): \(StepFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
     var format: StepFormat?
-    @Option(help: "Model size: \(ModelConfig.presetNames.joined(separator: ", ")).")
-    var preset: String = "tiny"
-    @Option(help: "Position scheme: learned, rope or abacus (RoPE + digit-index embedding).")
-    var positions: String = "learned"
-    @Option(help: "Context length in tokens (default: the preset's).")
+    @Option(help: "Model size: \(ModelConfig.presetNames.joined(separator: ", ")) (default: tiny).")
+    var preset: String?
+    @Option(help: "Position scheme: learned, rope or abacus (RoPE + digit-index embedding; default: learned).")
+    var positions: String?
+    @Option(help: "Context length in tokens (default: the preset's, or --init-from's checkpoint's).")
     var context: Int?
     @Flag(help: "Let the model read and write numbers least-significant digit first (stored in the checkpoint's tokenizer; text outside the model is unchanged).")
     var reverseNumbers = false
@@ -66,21 +67,30 @@ struct Train: ParsableCommand {
     var evalCount: Int = 64
     @Option(help: "Continue training from this checkpoint directory.")
     var resume: String?
+    @Option(help: "Start a new run from this checkpoint's weights, architecture and tokenizer (--context may grow with rope or abacus positions).")
+    var initFrom: String?
 
     func validate() throws {
         if resume == nil {
             guard (corpus == nil) != (recipe == nil) else { throw ValidationError("give exactly one of --corpus or --recipe") }
             guard out != nil else { throw ValidationError("--out DIR is required (or --resume DIR)") }
             guard steps != nil || minutes != nil else { throw ValidationError("give --steps N or --minutes M") }
-        } else if reverseNumbers {
-            throw ValidationError("--reverse-numbers is fixed when a run starts; the resumed checkpoint's tokenizer keeps its own")
+        } else if initFrom != nil {
+            throw ValidationError("give --resume DIR (same run) or --init-from DIR (new run), not both")
         }
+        if resume != nil || initFrom != nil {
+            let from = resume != nil ? "--resume" : "--init-from"
+            if reverseNumbers { throw ValidationError("--reverse-numbers is fixed when a run starts; the \(from) checkpoint's tokenizer keeps its own") }
+            if preset != nil || positions != nil { throw ValidationError("--preset and --positions come from the \(from) checkpoint") }
+        }
+        if resume != nil, context != nil { throw ValidationError("--context is fixed by the resumed checkpoint") }
+        if let c = context, c < 1 { throw ValidationError("--context must be ≥ 1") }
         if let s = steps, s < 1 { throw ValidationError("--steps must be ≥ 1") }
         if let m = minutes, !(m > 0) { throw ValidationError("--minutes must be > 0") }
         if batch < 1 { throw ValidationError("--batch must be ≥ 1") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
-        guard PositionScheme(rawValue: positions) != nil else { throw ValidationError("--positions must be learned, rope or abacus") }
-        guard ModelConfig.presetNames.contains(preset) else {
+        if let positions, PositionScheme(rawValue: positions) == nil { throw ValidationError("--positions must be learned, rope or abacus") }
+        if let preset, !ModelConfig.presetNames.contains(preset) {
             throw ValidationError("unknown preset '\(preset)' (choose \(ModelConfig.presetNames.joined(separator: ", ")))")
         }
     }
@@ -114,10 +124,24 @@ struct Train: ParsableCommand {
                 trainer = try Trainer.resume(from: URL(fileURLWithPath: resume), source: source, budget: budget, threads: threads)
                 print("resuming \(resume) at step \(trainer.step) of \(trainer.info.totalSteps)")
             } else {
-                let tokenizer = try Tokenizer(reversesNumbers: reverseNumbers)
-                var config = ModelConfig.preset(preset, vocabSize: tokenizer.vocabSize, positions: PositionScheme(rawValue: positions)!)!
-                if let context { config.contextLength = context }
-                let model = try Model(config: config, tokenizer: tokenizer, seed: seed)
+                // A new run, from random weights of a preset or from --init-from's weights.
+                let model: Model, origin: String
+                var earlier: TrainingInfo?
+                if let initFrom {
+                    let (parent, parentConfig) = try Checkpoint.loadModel(from: URL(fileURLWithPath: initFrom))
+                    model = try parent.withContext(context ?? parent.config.contextLength)
+                    earlier = parentConfig.training ?? TrainingInfo()
+                    earlier?.initializedFrom = "\(initFrom) (step \(parentConfig.step))"
+                    origin = "weights of \(initFrom) (step \(parentConfig.step))"
+                } else {
+                    let tokenizer = try Tokenizer(reversesNumbers: reverseNumbers)
+                    let presetName = preset ?? "tiny"
+                    var config = ModelConfig.preset(presetName, vocabSize: tokenizer.vocabSize,
+                                                    positions: PositionScheme(rawValue: positions ?? "learned")!)!
+                    if let context { config.contextLength = context }
+                    model = try Model(config: config, tokenizer: tokenizer, seed: seed)
+                    origin = "preset \(presetName)"
+                }
                 var o = TrainerOptions()
                 o.steps = steps; o.minutes = minutes; o.batchSize = batch; o.lengthGroup = lengthGroup; o.learningRate = lr
                 o.minLearningRateFraction = minLrFraction; o.warmupSteps = warmup
@@ -127,8 +151,11 @@ struct Train: ParsableCommand {
                 o.dataDescription = dataDescription; o.recipe = recipe
                 if let recipe { o.format = (try format ?? loadRecipe(recipe).format).rawValue }
                 trainer = try Trainer(model: model, source: source, output: URL(fileURLWithPath: out!), options: o)
-                print("model: \(preset) \(config.layers)×\(config.dModel), \(config.heads) heads, ctx \(config.contextLength), " +
-                      "\(positions) positions\(reverseNumbers ? ", numbers reversed" : ""), \(model.parameterCount) parameters; \(threadCount) thread\(threadCount == 1 ? "" : "s")")
+                if let earlier { trainer.carryTotals(from: earlier) }
+                let c = model.config
+                print("model: \(origin), \(c.layers)×\(c.dModel), \(c.heads) heads, ctx \(c.contextLength), " +
+                      "\(c.positions.rawValue) positions\(model.tokenizer.reversesNumbers ? ", numbers reversed" : ""), " +
+                      "\(model.parameterCount) parameters; \(threadCount) thread\(threadCount == 1 ? "" : "s")")
             }
         } catch let e as ModelError { throw CommandError(e.description) }
         catch let e as TrainingError { throw CommandError(e.description) }

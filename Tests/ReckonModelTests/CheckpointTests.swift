@@ -50,6 +50,18 @@ struct CheckpointTests {
 
     /// The file follows the safetensors layout a Python reader expects: u64 LE header length,
     /// JSON header with dtype/shape/data_offsets under the reference names, 8-aligned data.
+    /// `withContext` keeps the weights: with RoPE positions a longer context gives the same
+    /// logits for the same tokens; learned positions refuse to change length.
+    @Test func contextGrowsOnlyWithoutLearnedPositions() throws {
+        let rope = try smallModel(positions: .rope)
+        let longer = try rope.withContext(40)
+        #expect(longer.config.contextLength == 40)
+        let tokens = [1, 5, 6, 7, 8]
+        #expect(try longer.logits(for: tokens) == rope.logits(for: tokens))
+        #expect(throws: ModelError.self) { try smallModel().withContext(40) }
+        #expect(try smallModel().withContext(12).config.contextLength == 12)
+    }
+
     @Test func modelFileIsStandardSafetensors() throws {
         let model = try smallModel()
         let dir = tempDir("fmt")

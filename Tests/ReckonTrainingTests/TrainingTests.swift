@@ -91,6 +91,39 @@ struct TrainingTests {
         #expect(b.info.tokensSeen == straight.info.tokensSeen && (straight.info.tokensSeen ?? 0) > 0)
     }
 
+    /// CPU time counts each step at its own thread count (a run resumed on fewer threads), and a
+    /// new run started from a checkpoint's weights (`--init-from`) carries that checkpoint's
+    /// totals and names it in its own checkpoint.
+    @Test func totalsCountCPUTimeAndCarryOverToANewRun() throws {
+        let source = AdditionSource(count: 40)
+        let dir = tempDir("totals")
+        var o = options(steps: 10, threads: 2)
+        o.checkpointEvery = 5
+        let a = try Trainer(model: try tinyModel(positions: .rope), source: source, output: dir, options: o)
+        a.requestStopAfter(steps: 5)
+        try a.run()
+        let twoThreadSeconds = try #require(a.info.trainingSeconds)
+        #expect(abs(try #require(a.info.cpuSeconds) - 2 * twoThreadSeconds) <= 1e-9 * twoThreadSeconds)
+
+        let b = try Trainer.resume(from: dir, source: source, threads: 1)
+        try b.run()
+        #expect(b.step == 10)
+        let oneThreadSeconds = try #require(b.info.trainingSeconds) - twoThreadSeconds
+        let cpu = try #require(b.info.cpuSeconds)
+        #expect(abs(cpu - (2 * twoThreadSeconds + oneThreadSeconds)) <= 1e-9 * cpu)
+
+        var parent = b.info
+        parent.initializedFrom = "parent (step 10)"
+        let c = try Trainer(model: try b.model.withContext(32), source: source, output: tempDir("child"), options: options(steps: 3))
+        c.carryTotals(from: parent)
+        try c.run()
+        let saved = try #require(try Checkpoint.loadConfig(from: c.output).training)
+        #expect(saved.initializedFrom == "parent (step 10)")
+        #expect(try #require(saved.tokensSeen) > (try #require(b.info.tokensSeen)))
+        #expect(try #require(saved.cpuSeconds) > cpu)
+        #expect(c.step == 3)
+    }
+
     /// Length bucketing deals a group's examples to its steps sorted by length: every example
     /// of the group is used once, and the batches pad to fewer tokens than unsorted ones.
     @Test func lengthBucketingSortsAGroupIntoBatches() throws {
