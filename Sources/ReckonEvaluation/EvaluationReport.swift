@@ -19,6 +19,8 @@ public struct EvaluationReport: Sendable, Codable {
         public var trainingCPUHours: Double?
         /// The checkpoint its training started from, when it did not start from random weights.
         public var trainingStartedFrom: String?
+        /// The steps whose weights were averaged into the checkpoint (`reckon average`).
+        public var averagedSteps: [Int]?
         public init(checkpoint: String, checkpointStep: Int, source: String, format: String, count: Int, seed: UInt64,
                     votes: Int, temperature: Double, seconds: Double) {
             self.checkpoint = checkpoint; self.checkpointStep = checkpointStep; self.source = source; self.format = format
@@ -104,7 +106,8 @@ public struct EvaluationReport: Sendable, Codable {
     public func markdown(charts: [String]) -> String {
         let s = summary, a = s.overall
         var m = "# Reckon evaluation\n\n"
-        m += "Checkpoint `\(run.checkpoint)` (step \(run.checkpointStep)), \(a.count) questions from `\(run.source)`, "
+        let averaged = run.averagedSteps.map { "; weights averaged over steps \($0.map(String.init).joined(separator: ", "))" } ?? ""
+        m += "Checkpoint `\(run.checkpoint)` (step \(run.checkpointStep)\(averaged)), \(a.count) questions from `\(run.source)`, "
         m += "\(run.format) format, seed \(run.seed)"
         m += run.votes > 1 ? ", self-consistency over \(run.votes) chains (greedy + \(run.votes - 1) at T=\(run.temperature)).\n\n" : ", greedy decoding.\n\n"
         if let tokens = run.trainingTokens, let hours = run.trainingCPUHours {

@@ -35,6 +35,9 @@ public struct TrainingInfo: Codable, Equatable, Sendable {
     /// `"Checkpoints/reckon-mathglm (step 26090)"`. The totals above then include that
     /// checkpoint's own, so they always describe everything the weights have been trained on.
     public var initializedFrom: String?
+    /// The steps whose weights were averaged into this checkpoint (`reckon average`); nil for
+    /// one the trainer wrote.
+    public var averagedSteps: [Int]?
 
     /// CPU-hours of training behind these weights.
     public var cpuHours: Double? {

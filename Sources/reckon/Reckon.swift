@@ -9,5 +9,5 @@ struct Reckon: ParsableCommand {
         Generate stepwise arithmetic corpora from recipes, train a small decoder on the CPU, \
         and measure it. Recipes live in Generators/ (name one by path or by name: --recipe mathglm).
         """,
-        subcommands: [Generate.self, Verify.self, Stats.self, Train.self, Solve.self, Eval.self, Compare.self, Bench.self])
+        subcommands: [Generate.self, Verify.self, Stats.self, Train.self, Solve.self, Eval.self, Compare.self, Average.self, Bench.self])
 }

@@ -62,6 +62,26 @@ struct CheckpointTests {
         #expect(try smallModel().withContext(12).config.contextLength == 12)
     }
 
+    /// `average` takes the element-wise mean, keeps the last checkpoint's step and training
+    /// record, lists the steps, and refuses a single checkpoint or mismatched architectures.
+    @Test func averagingCheckpoints() throws {
+        let a = try smallModel(seed: 3), b = try smallModel(seed: 4)
+        var info = TrainingInfo()
+        info.tokensSeen = 1000
+        let dirA = tempDir("avg-a"), dirB = tempDir("avg-b"), dirC = tempDir("avg-c")
+        try Checkpoint.save(model: a, step: 100, training: info, optimizer: nil, to: dirA)
+        info.tokensSeen = 2000
+        try Checkpoint.save(model: b, step: 200, training: info, optimizer: nil, to: dirB)
+        let (mean, step, training) = try Checkpoint.average([dirA, dirB])
+        let expected = zip(a.parameters.array, b.parameters.array).map { Float((Double($0) + Double($1)) / 2) }
+        #expect(mean.parameters.array == expected)
+        #expect(step == 200 && training?.tokensSeen == 2000 && training?.averagedSteps == [100, 200])
+
+        try Checkpoint.save(model: try smallModel(positions: .rope), step: 300, training: info, optimizer: nil, to: dirC)
+        expectCheckpointError("differs from") { _ = try Checkpoint.average([dirA, dirC]) }
+        expectCheckpointError("at least two") { _ = try Checkpoint.average([dirA]) }
+    }
+
     @Test func modelFileIsStandardSafetensors() throws {
         let model = try smallModel()
         let dir = tempDir("fmt")

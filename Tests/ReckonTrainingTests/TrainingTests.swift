@@ -117,10 +117,10 @@ struct TrainingTests {
         let c = try Trainer(model: try b.model.withContext(32), source: source, output: tempDir("child"), options: options(steps: 3))
         c.carryTotals(from: parent)
         try c.run()
-        let saved = try #require(try Checkpoint.loadConfig(from: c.output).training)
-        #expect(saved.initializedFrom == "parent (step 10)")
-        #expect(try #require(saved.tokensSeen) > (try #require(b.info.tokensSeen)))
-        #expect(try #require(saved.cpuSeconds) > cpu)
+        let saved = try Checkpoint.loadConfig(from: c.output).training
+        #expect(saved?.initializedFrom == "parent (step 10)")
+        #expect((saved?.tokensSeen ?? 0) > (b.info.tokensSeen ?? .max))
+        #expect((saved?.cpuSeconds ?? 0) > cpu)
         #expect(c.step == 3)
     }
 
