@@ -207,9 +207,8 @@ struct Train: ParsableCommand {
         case .interrupted: print("interrupted at step \(trainer.step); checkpoint saved in \(dir) (continue with --resume \(dir))")
         }
         let hours = (trainer.info.trainingSeconds ?? 0) / 3600
-        print(String(format: "run so far: %d tokens seen, %.2f h of training on %d thread%@ (%.2f CPU-hours)",
-                     trainer.info.tokensSeen ?? 0, hours, trainer.info.threads, trainer.info.threads == 1 ? "" : "s",
-                     hours * Double(trainer.info.threads)))
+        print(String(format: "run so far: %d tokens seen, %.2f h of training, %.2f CPU-hours%@", trainer.info.tokensSeen ?? 0,
+                     hours, trainer.info.cpuHours ?? 0, trainer.info.initializedFrom.map { " (from \($0) on)" } ?? ""))
     }
 
     /// The data source named on the command line.
