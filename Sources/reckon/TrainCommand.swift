@@ -208,7 +208,7 @@ struct Train: ParsableCommand {
         }
         let hours = (trainer.info.trainingSeconds ?? 0) / 3600
         print(String(format: "run so far: %d tokens seen, %.2f h of training, %.2f CPU-hours%@", trainer.info.tokensSeen ?? 0,
-                     hours, trainer.info.cpuHours ?? 0, trainer.info.initializedFrom.map { " (from \($0) on)" } ?? ""))
+                     hours, trainer.info.cpuHours ?? 0, trainer.info.initializedFrom.map { ", counting \($0), whose weights it started from" } ?? ""))
     }
 
     /// The data source named on the command line.
