@@ -19,6 +19,9 @@ public struct EvaluationReport: Sendable, Codable {
         public var trainingCPUHours: Double?
         /// The checkpoint its training started from, when it did not start from random weights.
         public var trainingStartedFrom: String?
+        /// Optimizer steps behind the weights it started from (the training curves count from 0
+        /// before them).
+        public var stepsBefore: Int?
         /// The steps whose weights were averaged into the checkpoint (`reckon average`).
         public var averagedSteps: [Int]?
         public init(checkpoint: String, checkpointStep: Int, source: String, format: String, count: Int, seed: UInt64,
@@ -107,7 +110,8 @@ public struct EvaluationReport: Sendable, Codable {
         let s = summary, a = s.overall
         var m = "# Reckon evaluation\n\n"
         let averaged = run.averagedSteps.map { "; weights averaged over steps \($0.map(String.init).joined(separator: ", "))" } ?? ""
-        m += "Checkpoint `\(run.checkpoint)` (step \(run.checkpointStep)\(averaged)), \(a.count) questions from `\(run.source)`, "
+        let history = run.stepsBefore.map { ", \($0 + run.checkpointStep) since random initialisation" } ?? ""
+        m += "Checkpoint `\(run.checkpoint)` (step \(run.checkpointStep)\(history)\(averaged)), \(a.count) questions from `\(run.source)`, "
         m += "\(run.format) format, seed \(run.seed)"
         m += run.votes > 1 ? ", self-consistency over \(run.votes) chains (greedy + \(run.votes - 1) at T=\(run.temperature)).\n\n" : ", greedy decoding.\n\n"
         if let tokens = run.trainingTokens, let hours = run.trainingCPUHours {

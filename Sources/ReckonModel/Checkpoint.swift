@@ -35,6 +35,10 @@ public struct TrainingInfo: Codable, Equatable, Sendable {
     /// `"Checkpoints/reckon-mathglm (step 26090)"`. The totals above then include that
     /// checkpoint's own, so they always describe everything the weights have been trained on.
     public var initializedFrom: String?
+    /// Optimizer steps behind the weights this run started from (`--init-from`), counted over
+    /// every run before it; nil for a run from random weights. The run's `log.jsonl` counts steps
+    /// from there and begins with its parent's log, so it reads as the weights' whole history.
+    public var stepsBefore: Int?
     /// The steps whose weights were averaged into this checkpoint (`reckon average`); nil for
     /// one the trainer wrote.
     public var averagedSteps: [Int]?

@@ -14,6 +14,8 @@ public enum TrainingError: Error, CustomStringConvertible {
     case data(String)
     case nonFiniteLoss(step: Int, loss: Double, lastCheckpointStep: Int?)
     case options(String)
+    /// The checkpoint directory or its log cannot be written (the path and the reason).
+    case output(String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum TrainingError: Error, CustomStringConvertible {
             let keep = last.map { "the last good checkpoint (step \($0)) was kept" } ?? "no checkpoint had been written yet"
             return "loss became \(loss) at step \(step); training stopped and \(keep). Try a lower --lr or a smaller batch."
         case .options(let s): return "invalid training options: \(s)"
+        case .output(let s): return "cannot write \(s)"
         }
     }
 }

@@ -153,6 +153,34 @@ public final class Trainer {
         info.trainingSeconds = earlier.trainingSeconds
         info.cpuSeconds = earlier.cpuHours.map { $0 * 3600 }
         info.initializedFrom = earlier.initializedFrom
+        info.stepsBefore = earlier.stepsBefore
+    }
+
+    /// Makes this new run the continuation of the checkpoint in `directory`, whose weights the
+    /// model was built from (`--init-from`): carries its totals, records it as `name (step N)`,
+    /// counts its steps in `stepsBefore`, and starts this run's `log.jsonl` with the parent's log
+    /// up to its checkpoint, so the training curves of the weights read as one history.
+    public func continueFrom(_ parent: CheckpointConfig, in directory: URL, name: String) throws {
+        var earlier = parent.training ?? TrainingInfo()
+        earlier.initializedFrom = "\(name) (step \(parent.step))"
+        earlier.stepsBefore = (earlier.stepsBefore ?? 0) + parent.step
+        carryTotals(from: earlier)
+        let last = earlier.stepsBefore!
+        let parentLog = (try? String(contentsOf: directory.appendingPathComponent("log.jsonl"), encoding: .utf8)) ?? ""
+        // Lines past the parent's checkpoint (logged before a crash, never saved) are not history.
+        let kept = parentLog.split(separator: "\n").filter { line in
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            return ((object?["step"] as? NSNumber)?.intValue).map { $0 <= last } ?? false
+        }
+        try createOutputDirectory()
+        let text = kept.map { $0 + "\n" }.joined()
+        do { try Data(text.utf8).write(to: output.appendingPathComponent("log.jsonl"), options: .atomic) }
+        catch { throw TrainingError.output("\(output.path)/log.jsonl: \(error.localizedDescription)") }
+    }
+
+    private func createOutputDirectory() throws {
+        do { try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true) }
+        catch { throw TrainingError.output("the checkpoint directory \(output.path) (it cannot be created there)") }
     }
 
     /// Makes Ctrl-C (SIGINT) stop the run after the current step, with a checkpoint; a second
@@ -182,10 +210,10 @@ public final class Trainer {
     /// `TrainingError.nonFiniteLoss` after keeping the last good checkpoint untouched).
     @discardableResult
     public func run(progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainingOutcome {
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        try createOutputDirectory()
         let logURL = output.appendingPathComponent("log.jsonl")
         if !FileManager.default.fileExists(atPath: logURL.path) { _ = FileManager.default.createFile(atPath: logURL.path, contents: nil) }
-        guard let log = try? FileHandle(forWritingTo: logURL) else { throw TrainingError.options("cannot write \(logURL.path)") }
+        guard let log = try? FileHandle(forWritingTo: logURL) else { throw TrainingError.output(logURL.path) }
         defer {
             try? log.close()
             if interruptInstalled { signal(SIGINT, SIG_DFL); interruptInstalled = false }
@@ -198,6 +226,7 @@ public final class Trainer {
         var windowTokens = 0
         var windowStart = DispatchTime.now().uptimeNanoseconds
         let firstStep = step
+        let stepsBefore = info.stepsBefore ?? 0   // the log counts the steps of the weights' whole history
         var timingStart = start
         var outcome = TrainingOutcome.completed
 
@@ -230,7 +259,7 @@ public final class Trainer {
             info.trainingSeconds = (info.trainingSeconds ?? 0) + stepSeconds
             info.cpuSeconds = (info.cpuSeconds ?? 0) + stepSeconds * Double(options.threads)
             guard r.loss.isFinite else {
-                writeLog(log, ["step": s + 1, "loss": r.loss.isNaN ? "nan" : "inf", "event": "non-finite loss"])
+                writeLog(log, ["step": stepsBefore + s + 1, "loss": r.loss.isNaN ? "nan" : "inf", "event": "non-finite loss"])
                 throw TrainingError.nonFiniteLoss(step: s + 1, loss: r.loss, lastCheckpointStep: lastCheckpointStep)
             }
             losses.append(r.loss)
@@ -242,7 +271,7 @@ public final class Trainer {
             let done = step >= totalSteps
             if let h = heldOut, (options.evalEvery > 0 && step % options.evalEvery == 0) || done { acc = h(model) }
             if step % max(1, options.logEvery) == 0 || acc != nil || done {
-                var line: [String: Any] = ["step": step, "loss": r.loss, "lr": lr, "tokens_per_s": tps.rounded(),
+                var line: [String: Any] = ["step": stepsBefore + step, "loss": r.loss, "lr": lr, "tokens_per_s": tps.rounded(),
                                            "grad_norm": r.gradNorm, "elapsed_s": Date().timeIntervalSince(start)]
                 if let acc { line["heldout_acc"] = acc }
                 writeLog(log, line)

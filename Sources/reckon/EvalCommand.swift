@@ -104,6 +104,7 @@ struct Eval: ParsableCommand {
             run.trainingTokens = t.tokensSeen
             run.trainingCPUHours = t.cpuHours
             run.trainingStartedFrom = t.initializedFrom
+            run.stepsBefore = t.stepsBefore
             run.averagedSteps = t.averagedSteps
         }
         let report = EvaluationReport(run: run, questions: graded)

@@ -126,13 +126,12 @@ struct Train: ParsableCommand {
             } else {
                 // A new run, from random weights of a preset or from --init-from's weights.
                 let model: Model, origin: String
-                var earlier: TrainingInfo?
+                var parentConfig: CheckpointConfig?
                 if let initFrom {
-                    let (parent, parentConfig) = try Checkpoint.loadModel(from: URL(fileURLWithPath: initFrom))
+                    let (parent, config) = try Checkpoint.loadModel(from: URL(fileURLWithPath: initFrom))
                     model = try parent.withContext(context ?? parent.config.contextLength)
-                    earlier = parentConfig.training ?? TrainingInfo()
-                    earlier?.initializedFrom = "\(initFrom) (step \(parentConfig.step))"
-                    origin = "weights of \(initFrom) (step \(parentConfig.step))"
+                    parentConfig = config
+                    origin = "weights of \(initFrom) (step \(config.step))"
                 } else {
                     let tokenizer = try Tokenizer(reversesNumbers: reverseNumbers)
                     let presetName = preset ?? "tiny"
@@ -151,7 +150,9 @@ struct Train: ParsableCommand {
                 o.dataDescription = dataDescription; o.recipe = recipe
                 if let recipe { o.format = (try format ?? loadRecipe(recipe).format).rawValue }
                 trainer = try Trainer(model: model, source: source, output: URL(fileURLWithPath: out!), options: o)
-                if let earlier { trainer.carryTotals(from: earlier) }
+                if let parentConfig, let initFrom {
+                    try trainer.continueFrom(parentConfig, in: URL(fileURLWithPath: initFrom), name: initFrom)
+                }
                 let c = model.config
                 print("model: \(origin), \(c.layers)×\(c.dModel), \(c.heads) heads, ctx \(c.contextLength), " +
                       "\(c.positions.rawValue) positions\(model.tokenizer.reversesNumbers ? ", numbers reversed" : ""), " +

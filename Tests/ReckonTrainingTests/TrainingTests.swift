@@ -112,13 +112,23 @@ struct TrainingTests {
         let cpu = try #require(b.info.cpuSeconds)
         #expect(abs(cpu - (2 * twoThreadSeconds + oneThreadSeconds)) <= 1e-9 * cpu)
 
-        var parent = b.info
-        parent.initializedFrom = "parent (step 10)"
-        let c = try Trainer(model: try b.model.withContext(32), source: source, output: tempDir("child"), options: options(steps: 3))
-        c.carryTotals(from: parent)
+        var o3 = options(steps: 3)
+        o3.logEvery = 1
+        let c = try Trainer(model: try b.model.withContext(32), source: source, output: tempDir("child"), options: o3)
+        try c.continueFrom(try Checkpoint.loadConfig(from: dir), in: dir, name: "parent")
         try c.run()
         let saved = try Checkpoint.loadConfig(from: c.output).training
         #expect(saved?.initializedFrom == "parent (step 10)")
+        #expect(saved?.stepsBefore == 10)
+        // The child's log is the parent's, then its own steps counted on from the parent's.
+        func steps(_ d: URL) throws -> [Int] {
+            try String(contentsOf: d.appendingPathComponent("log.jsonl"), encoding: .utf8).split(separator: "\n").map {
+                ((try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["step"] as? NSNumber)?.intValue ?? -1
+            }
+        }
+        let parentSteps = try steps(dir)
+        #expect(parentSteps.last == 10)
+        #expect(try steps(c.output) == parentSteps + [11, 12, 13])
         #expect((saved?.tokensSeen ?? 0) > (b.info.tokensSeen ?? .max))
         #expect((saved?.cpuSeconds ?? 0) > cpu)
         #expect(c.step == 3)
@@ -156,6 +166,16 @@ struct TrainingTests {
         let two = try Trainer(model: try tinyModel(), source: source, output: tempDir("t2"), options: options(steps: 5, threads: 2))
         try two.run()
         for (x, y) in zip(one.losses, two.losses) { #expect(abs(x - y) < 1e-4 * max(1, abs(x))) }
+    }
+
+    /// An output directory that cannot be created is a clear error naming it, before any step.
+    @Test func unwritableOutputIsAClearError() throws {
+        let t = try Trainer(model: try tinyModel(), source: AdditionSource(count: 40),
+                            output: URL(fileURLWithPath: "/proc/reckon-no-such-dir/run"), options: options(steps: 2))
+        #expect { try t.run() } throws: { error in
+            "\(error)".contains("cannot write the checkpoint directory /proc/reckon-no-such-dir/run")
+        }
+        #expect(t.step == 0)
     }
 
     /// A non-finite loss stops training with a clear error and keeps the last good checkpoint.
