@@ -1,3 +1,5 @@
+import ReckonArithmetic
+
 /// How a question's solution is written.
 ///
 /// - `direct`: question and final answer only: `12*34+5=413`.
@@ -6,8 +8,17 @@
 /// - `scratch`: `mathglm`, plus a scratchpad block `{…}` in front of every step whose operation a
 ///   small model cannot do in one hop (see `ScratchBlock`):
 ///   `12*345+6={345*12=345*10+345*2=3450+690=4140}4140+6=4146`.
+/// - `products`: `mathglm` with `scratch`'s blocks for multiplication only (Goat's partial
+///   products); division and powers stay one hop, so chains stay short:
+///   `12*345+6/4={345*12=345*10+345*2=3450+690=4140}4140+6/4=4140+1.5=4141.5`.
 public enum StepFormat: String, CaseIterable, Sendable, Codable {
     case mathglm
     case direct
     case scratch
+    case products
+
+    /// Whether a step applying `op` is preceded by a scratch block (when `ScratchBlock` writes one).
+    func writesBlock(for op: BinaryOperator) -> Bool {
+        self == .scratch || (self == .products && op == .multiply)
+    }
 }

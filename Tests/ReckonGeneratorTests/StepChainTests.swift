@@ -43,6 +43,9 @@ func chain(_ text: String, _ format: StepFormat) throws -> String {
 
     @Test func scratchPower() throws {
         #expect(try chain("12^3", .scratch) == "12^3={12^3=12*12*12=144*12=1728}1728")
+        // products: the same blocks for multiplication only.
+        #expect(try chain("12*345+6/4", .products) == "12*345+6/4={345*12=345*10+345*2=3450+690=4140}4140+6/4=4140+1.5=4141.5")
+        #expect(try chain("253/4-12^3", .products) == "253/4-12^3=253/4-1728=63.25-1728=-1664.75")
     }
 
     @Test func limitsAreEnforced() throws {
