@@ -16,6 +16,8 @@ public enum TrainingError: Error, CustomStringConvertible {
     case options(String)
     /// The checkpoint directory or its log cannot be written (the path and the reason).
     case output(String)
+    /// A new run's output directory already holds a checkpoint (at this step, if readable).
+    case existingRun(path: String, step: Int?)
 
     public var description: String {
         switch self {
@@ -25,6 +27,9 @@ public enum TrainingError: Error, CustomStringConvertible {
             return "loss became \(loss) at step \(step); training stopped and \(keep). Try a lower --lr or a smaller batch."
         case .options(let s): return "invalid training options: \(s)"
         case .output(let s): return "cannot write \(s)"
+        case .existingRun(let path, let step):
+            return "\(path) already holds a checkpoint\(step.map { " (step \($0))" } ?? ""): continue it with --resume \(path), " +
+                   "choose another --out, or pass --overwrite to replace it"
         }
     }
 }

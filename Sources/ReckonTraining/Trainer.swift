@@ -28,6 +28,9 @@ public struct TrainerOptions: Sendable {
     public var dataDescription = ""
     public var recipe: String?
     public var format: String?
+    /// Whether a new run may replace a checkpoint already in its output directory (without
+    /// this, `Trainer.init` refuses: that checkpoint may be days of training).
+    public var replacesExistingRun = false
     public init() {}
 }
 
@@ -88,6 +91,9 @@ public final class Trainer {
         if let m = options.minutes, !(m > 0) { throw TrainingError.options("minutes must be > 0") }
         guard options.batchSize >= 1, options.threads >= 1 else { throw TrainingError.options("batch and threads must be ≥ 1") }
         guard options.lengthGroup >= 1 else { throw TrainingError.options("length group must be ≥ 1") }
+        if !options.replacesExistingRun, FileManager.default.fileExists(atPath: output.appendingPathComponent("config.json").path) {
+            throw TrainingError.existingRun(path: output.path, step: try? Checkpoint.loadConfig(from: output).step)
+        }
         self.model = model; self.source = source; self.output = output; self.options = options
         engine = TrainingEngine(model: model, maxBatch: options.batchSize, threads: options.threads, settings: options.optimizer)
         batch = TokenBatch(batch: options.batchSize, tokens: model.config.contextLength)
@@ -137,6 +143,7 @@ public final class Trainer {
             o.checkpointEvery = b.checkpointEvery; o.evalEvery = b.evalEvery; o.logEvery = b.logEvery
         }
         o.dataDescription = saved.data; o.recipe = saved.recipe; o.format = saved.format
+        o.replacesExistingRun = true   // the run continues in its own directory
         let t = try Trainer(model: model, source: source, output: directory, options: o)
         t.engine.restore(state)
         t.rng = Xoshiro256(state: state.rngState)

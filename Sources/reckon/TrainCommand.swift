@@ -69,6 +69,8 @@ struct Train: ParsableCommand {
     var resume: String?
     @Option(help: "Start a new run from this checkpoint's weights, architecture and tokenizer (--context may grow with rope or abacus positions).")
     var initFrom: String?
+    @Flag(help: "Let a new run replace the checkpoint and log already in --out (without it, that is an error).")
+    var overwrite = false
 
     func validate() throws {
         if resume == nil {
@@ -147,7 +149,7 @@ struct Train: ParsableCommand {
                 o.optimizer.weightDecay = weightDecay; o.optimizer.gradClip = clip
                 o.seed = seed; o.threads = threadCount; o.checkpointEvery = checkpointEvery
                 o.evalEvery = evalEvery; o.logEvery = logEvery
-                o.dataDescription = dataDescription; o.recipe = recipe
+                o.dataDescription = dataDescription; o.recipe = recipe; o.replacesExistingRun = overwrite
                 if let recipe { o.format = (try format ?? loadRecipe(recipe).format).rawValue }
                 trainer = try Trainer(model: model, source: source, output: URL(fileURLWithPath: out!), options: o)
                 if let parentConfig, let initFrom {

@@ -178,6 +178,26 @@ struct TrainingTests {
         #expect(t.step == 0)
     }
 
+    /// A new run refuses an output directory that holds a checkpoint, unless told to replace it;
+    /// the refusal leaves that checkpoint as it was.
+    @Test func newRunDoesNotReplaceAnExistingRun() throws {
+        let source = AdditionSource(count: 40)
+        let dir = tempDir("existing")
+        try Trainer(model: try tinyModel(), source: source, output: dir, options: options(steps: 3)).run()
+        let before = try Data(contentsOf: dir.appendingPathComponent("model.safetensors"))
+        #expect { try Trainer(model: try tinyModel(), source: source, output: dir, options: options(steps: 2)) } throws: { error in
+            "\(error)".contains("already holds a checkpoint (step 3)") && "\(error)".contains("--overwrite")
+        }
+        #expect(try Data(contentsOf: dir.appendingPathComponent("model.safetensors")) == before)
+        var replacing = options(steps: 2)
+        replacing.replacesExistingRun = true
+        let t = try Trainer(model: try tinyModel(), source: source, output: dir, options: replacing)
+        try t.run()
+        #expect(try Checkpoint.loadConfig(from: dir).step == 2)
+        // Resuming writes into its own directory and needs no permission.
+        #expect(try Trainer.resume(from: dir, source: source, budget: options(steps: 4)).step == 2)
+    }
+
     /// A non-finite loss stops training with a clear error and keeps the last good checkpoint.
     @Test func nonFiniteLossStopsAndKeepsCheckpoint() throws {
         let source = AdditionSource(count: 16)
