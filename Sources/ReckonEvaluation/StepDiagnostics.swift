@@ -93,7 +93,7 @@ public struct StepDiagnostics: Sendable {
                     let probe = "\(current.text)={\(block)}\(found.text)"
                     // The probe is a one-step chain; only its block's verdict matters here (it need
                     // not end in a number).
-                    if let failure = Verifier(policy: policy).check(probe[...]), failure.message.contains("scratch") {
+                    if let failure = Verifier(policy: policy).check(probe[...]), failure.inScratchBlock {
                         return fail(step, .calculation, "scratch block: \(failure.message)")
                     }
                 }

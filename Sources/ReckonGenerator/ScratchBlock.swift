@@ -93,52 +93,106 @@ enum ScratchBlock {
         out.append(UInt8(ascii: "}"))
     }
 
-    private static func writeQuotient(_ a: DecimalValue, _ b: DecimalValue, policy: RoundingPolicy, to out: inout [UInt8]) {
-        guard !a.isZero, !b.isZero, !isPowerOfTen(b) else { return }
-        // Make the divisor whole by moving both points: a/b = a'/d.
-        let shifted = a.shiftedLeft(decimalDigits: b.scale)
-        let divisor = b.significand.magnitude
-        out.append(UInt8(ascii: "{"))
-        if b.scale > 0 {
-            a.write(to: &out); out.append(UInt8(ascii: "/")); b.write(to: &out)
-            out.append(UInt8(ascii: "="))
-            shifted.write(to: &out); out.append(UInt8(ascii: "/")); divisor.appendMagnitudeDigits(to: &out)
-            out.append(UInt8(ascii: ";"))
-        }
-        // Schoolbook long division over the digits of a', then appended zeros, down to the guard
-        // digit one place below what the policy keeps. One line per quotient digit once the
-        // quotient has started: `r-d*q=r'`, where r is the last remainder with the next digit
-        // brought down.
-        let exact = shifted.rational / Rational(divisor)
+    /// One line of a long division of a whole-divisor dividend: at `place` (the power of ten of
+    /// the quotient digit), `current` (the last remainder with the next digit brought down)
+    /// divided by the divisor gives digit `digit` and leaves `remainder`.
+    struct DivisionLine {
+        var place: Int
+        var current: ExactInteger
+        var digit: ExactInteger
+        var remainder: ExactInteger
+    }
+
+    /// Schoolbook long division of `dividend` (any decimal ≥ 0) by the whole `divisor`, from the
+    /// quotient's first non-zero digit down to the guard digit one place below what the policy
+    /// keeps (or until nothing is left to divide).
+    static func divisionLines(_ dividend: DecimalValue, by divisor: ExactInteger, policy: RoundingPolicy) -> [DivisionLine] {
+        let exact = dividend.rational / Rational(divisor)
         let keep = policy.fractionDigits(forExponent: exact.decimalExponent)
         var digits: [UInt8] = []
-        shifted.significand.appendMagnitudeDigits(to: &digits)
-        let lowestPlace = -(keep + 1)                  // guard digit
-        let topPlace = digits.count - 1 - shifted.scale // place value of a''s first digit
+        dividend.significand.appendMagnitudeDigits(to: &digits)
+        let lowestPlace = -(keep + 1)                    // guard digit
+        let topPlace = digits.count - 1 - dividend.scale // place value of the dividend's first digit
+        var lines: [DivisionLine] = []
         var remainder = ExactInteger.zero
-        var started = false
         var place = topPlace
         while place >= lowestPlace {
             let index = topPlace - place
             let digit = index < digits.count ? ExactInteger(Int(digits[index] - 48)) : .zero
             let current = remainder.shiftedLeft(decimalDigits: 1) + digit
             let (q, rest) = current.quotientAndRemainder(dividingBy: divisor)
-            if started || !q.isZero {
-                started = true
-                current.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "-"))
-                divisor.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "*"))
-                q.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "="))
-                rest.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: ";"))
+            if !lines.isEmpty || !q.isZero {
+                lines.append(DivisionLine(place: place, current: current, digit: q, remainder: rest))
             }
             remainder = rest
             // Stop once nothing is left to divide: the quotient has terminated.
             if remainder.isZero && index + 1 >= digits.count && place <= 0 { break }
             place -= 1
         }
+        return lines
+    }
+
+    /// `a/b` as a division by a whole number `a'/d`: both points moved until the divisor is whole.
+    private static func wholeDivisor(_ a: DecimalValue, _ b: DecimalValue) -> (dividend: DecimalValue, divisor: ExactInteger) {
+        (a.shiftedLeft(decimalDigits: b.scale), b.significand.magnitude)
+    }
+
+    private static func writeDivision(_ a: DecimalValue, _ d: ExactInteger, to out: inout [UInt8]) {
+        a.write(to: &out); out.append(UInt8(ascii: "/")); d.appendMagnitudeDigits(to: &out)
+    }
+
+    private static func writeQuotient(_ a: DecimalValue, _ b: DecimalValue, policy: RoundingPolicy, to out: inout [UInt8]) {
+        guard !a.isZero, !b.isZero, !isPowerOfTen(b) else { return }
+        out.append(UInt8(ascii: "{"))
+        let (shifted, divisor) = wholeDivisor(a, b)
+        if b.scale > 0 {
+            a.write(to: &out); out.append(UInt8(ascii: "/")); b.write(to: &out); out.append(UInt8(ascii: "="))
+            writeDivision(shifted, divisor, to: &out); out.append(UInt8(ascii: ";"))
+        }
+        // One line `r-d*q=r'` per quotient digit.
+        for line in divisionLines(shifted, by: divisor, policy: policy) {
+            line.current.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "-"))
+            divisor.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "*"))
+            line.digit.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "="))
+            line.remainder.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: ";"))
+        }
+        let exact = shifted.rational / Rational(divisor)
         let quotient = policy.apply(exact)
-        shifted.write(to: &out); out.append(UInt8(ascii: "/")); divisor.appendMagnitudeDigits(to: &out)
+        writeDivision(shifted, divisor, to: &out)
         out.append(quotient.rational == exact ? UInt8(ascii: "=") : UInt8(ascii: "~"))
         quotient.write(to: &out)
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// The `shortdiv` block: `{[a/b=]a'/d:Q1rR1;Q2rR2;…~q}`, one line per quotient digit holding the
+    /// quotient so far and the remainder left (in units of the digit's place), so that each line
+    /// is one bounded step from the last and the last line's quotient is the answer before
+    /// rounding. `~q` (the policy's rounding) ends the block unless the division terminated.
+    static func writeShortQuotient(_ a: DecimalValue, _ b: DecimalValue, policy: RoundingPolicy, to out: inout [UInt8]) {
+        guard !a.isZero, !b.isZero, !isPowerOfTen(b) else { return }
+        out.append(UInt8(ascii: "{"))
+        let (shifted, divisor) = wholeDivisor(a, b)
+        if b.scale > 0 { a.write(to: &out); out.append(UInt8(ascii: "/")); b.write(to: &out); out.append(UInt8(ascii: "=")) }
+        writeDivision(shifted, divisor, to: &out)
+        out.append(UInt8(ascii: ":"))
+        let lines = divisionLines(shifted, by: divisor, policy: policy)
+        var quotient: [UInt8] = []           // digits so far, with the point once past place 0
+        if let first = lines.first, first.place < 0 {
+            quotient = [UInt8(ascii: "0"), UInt8(ascii: ".")] + repeatElement(UInt8(ascii: "0"), count: -first.place - 1)
+        }
+        for (k, line) in lines.enumerated() {
+            if line.place == -1 && !quotient.isEmpty && !quotient.contains(UInt8(ascii: ".")) { quotient.append(UInt8(ascii: ".")) }
+            line.digit.appendMagnitudeDigits(to: &quotient)
+            if k > 0 { out.append(UInt8(ascii: ";")) }
+            out.append(contentsOf: quotient); out.append(UInt8(ascii: "r"))
+            line.remainder.appendMagnitudeDigits(to: &out)
+        }
+        let exact = shifted.rational / Rational(divisor)
+        let rounded = policy.apply(exact)
+        if rounded.rational != exact {
+            out.append(UInt8(ascii: "~"))
+            rounded.write(to: &out)
+        }
         out.append(UInt8(ascii: "}"))
     }
 

@@ -60,7 +60,13 @@ public struct StepChain: Sendable {
             try check(result)
             if !rounded { rounded = Self.isRounded(op, a, b, result) }
             out.append(UInt8(ascii: "="))
-            if format.writesBlock(for: op) { ScratchBlock.write(op, a, b, result: result, policy: policy, to: &out) }
+            if format.writesBlock(for: op) {
+                if format == .shortdiv && op == .divide {
+                    ScratchBlock.writeShortQuotient(a.magnitude, b.magnitude, policy: policy, to: &out)
+                } else {
+                    ScratchBlock.write(op, a, b, result: result, policy: policy, to: &out)
+                }
+            }
             e.nodes[i] = .number(Literal(result))
             e.normalize()
             printer.invalidate(node: i)

@@ -11,14 +11,23 @@ import ReckonArithmetic
 /// - `products`: `mathglm` with `scratch`'s blocks for multiplication only (Goat's partial
 ///   products); division and powers stay one hop, so chains stay short:
 ///   `12*345+6/4={345*12=345*10+345*2=3450+690=4140}4140+6/4=4140+1.5=4141.5`.
+/// - `shortdiv`: `products` plus a short-division block for `/`, one line per quotient digit
+///   holding the quotient so far and the remainder (see `ScratchBlock.writeShortQuotient`):
+///   `253/4-193={253/4:6r1;63r1;63.2r2;63.25r0}63.25-193=-129.75`.
 public enum StepFormat: String, CaseIterable, Sendable, Codable {
     case mathglm
     case direct
     case scratch
     case products
+    case shortdiv
 
     /// Whether a step applying `op` is preceded by a scratch block (when `ScratchBlock` writes one).
     func writesBlock(for op: BinaryOperator) -> Bool {
-        self == .scratch || (self == .products && op == .multiply)
+        switch self {
+        case .direct, .mathglm: false
+        case .scratch: true
+        case .products: op == .multiply
+        case .shortdiv: op == .multiply || op == .divide
+        }
     }
 }

@@ -18,11 +18,14 @@ public struct Verifier: Sendable {
         /// 0 for the question, k for the k-th component after it.
         public var step: Int
         public var message: String
+        /// The step's expression is right but its scratch block is not.
+        public var inScratchBlock: Bool
         public var description: String { step == 0 ? "question: \(message)" : "step \(step): \(message)" }
 
-        public init(step: Int, message: String) {
+        public init(step: Int, message: String, inScratchBlock: Bool = false) {
             self.step = step
             self.message = message
+            self.inScratchBlock = inScratchBlock
         }
     }
 
@@ -71,7 +74,7 @@ public struct Verifier: Sendable {
 
             if found.text == expected.text && text == found.text[...] {
                 if let block, let problem = checkBlock(block, op: op, x, y, result: result) {
-                    return Failure(step: step, message: problem)
+                    return Failure(step: step, message: problem, inScratchBlock: true)
                 }
                 current = expected
                 continue
@@ -94,6 +97,9 @@ public struct Verifier: Sendable {
 
     /// Checks a scratch block's equations; returns a message for the first false one.
     func checkBlock(_ block: Substring, op: BinaryOperator, _ x: DecimalValue, _ y: DecimalValue, result: DecimalValue) -> String? {
+        if op == .divide, let colon = block.firstIndex(of: ":") {
+            return checkShortDivision(head: block[..<colon], lines: block[block.index(after: colon)...], x, y, result: result)
+        }
         let equations = block.split(separator: ";", omittingEmptySubsequences: false)
         var lastFirst: Rational? = nil, lastValue: Rational? = nil
         for (n, equation) in equations.enumerated() {
@@ -121,6 +127,88 @@ public struct Verifier: Sendable {
             return "scratch block's last equation does not start with |a|\(op.symbol)|b|"
         }
         guard last == result.magnitude.rational else { return "scratch block ends in \(last), the step's result is \(result)" }
+        return nil
+    }
+
+    /// Checks a short-division block `{[a/b=]a'/d:Q1rR1;…;QnrRn[~q]}` (`shortdiv` format)
+    /// from its definition: the head is |x|/|y| with a whole divisor d; line k holds the quotient's
+    /// digits down to place p_k = p_1 − k + 1 (p_1: the place of the quotient's leading digit)
+    /// and the remainder R_k, so that
+    /// floor(a'/10^p_k) = Q_k·d + R_k with 0 ≤ R_k < d (Q_k read as a whole number, its point
+    /// only marking the places below one); the lines stop at the guard digit one place below what
+    /// the policy keeps, or earlier when the division terminated; `~q` rounds the last quotient
+    /// to the step's result, or the last quotient is the result.
+    func checkShortDivision(head: Substring, lines: Substring, _ x: DecimalValue, _ y: DecimalValue, result: DecimalValue) -> String? {
+        // The head: `a'/d`, possibly after `a/b=`.
+        let headParts = head.split(separator: "=", omittingEmptySubsequences: false)
+        guard let last = headParts.last, headParts.count <= 2,
+              let slash = last.firstIndex(of: "/"),
+              let dividend = Self.value(last[..<slash]), let divisor = Self.value(last[last.index(after: slash)...]),
+              divisor.denominator == .one, divisor.signum > 0, dividend.signum >= 0
+        else { return "short division: cannot read the whole-divisor division '\(head)'" }
+        if headParts.count == 2 {
+            guard let moved = Self.value(headParts[0]), moved == dividend / divisor else {
+                return "short division: '\(headParts[0])' is not '\(last)'"
+            }
+        }
+        let d = divisor.numerator
+        guard dividend / divisor == x.magnitude.rational / y.magnitude.rational else {
+            return "short division: '\(last)' is not |\(x)|/|\(y)|"
+        }
+        // Lines, then an optional `~q`.
+        var body = lines
+        var rounded: Rational? = nil
+        if let tilde = body.firstIndex(of: "~") {
+            guard let q = Self.value(body[body.index(after: tilde)...]) else { return "short division: cannot read '\(body[tilde...])'" }
+            rounded = q
+            body = body[..<tilde]
+        }
+        struct Line { var text: Substring; var digits: String; var fraction: Int?; var remainder: ExactInteger }
+        var parsed: [Line] = []
+        for (n, text) in body.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
+            let parts = text.split(separator: "r", omittingEmptySubsequences: false)
+            guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isWholeNumber || $0 == "." }),
+                  parts[0].filter({ $0 == "." }).count <= 1, !parts[1].isEmpty, parts[1].allSatisfy(\.isWholeNumber),
+                  let remainder = ExactInteger(digits: parts[1].utf8)
+            else { return "short division line \(n + 1): cannot read '\(text)' (expected quotient r remainder)" }
+            let point = parts[0].firstIndex(of: ".")
+            parsed.append(Line(text: text, digits: parts[0].filter { $0 != "." },
+                               fraction: point.map { parts[0].distance(from: $0, to: parts[0].endIndex) - 1 },
+                               remainder: remainder))
+        }
+        // The first line holds the quotient's leading digit.
+        let exact = dividend / divisor
+        guard exact.signum > 0 else { return "short division of zero" }
+        let firstPlace = exact.decimalExponent - 1
+        let guardPlace = -(policy.fractionDigits(forExponent: exact.decimalExponent) + 1)
+        for (k, line) in parsed.enumerated() {
+            let place = firstPlace - k
+            let text = line.text
+            if k > 0 && line.digits.dropLast() != parsed[k - 1].digits[...] {
+                return "short division line \(k + 1): '\(text)' does not extend the quotient '\(parsed[k - 1].digits)' by one digit"
+            }
+            if (place < 0 ? line.fraction != -place : line.fraction != nil) {
+                return "short division line \(k + 1): the point of '\(text)' is misplaced"
+            }
+            // floor(a' / 10^place)
+            let scaled = place >= 0 ? dividend / Rational(.powerOfTen(place)) : dividend * Rational(.powerOfTen(-place))
+            let (whole, _) = scaled.numerator.quotientAndRemainder(dividingBy: scaled.denominator)
+            guard let q = ExactInteger(digits: line.digits.utf8), q * d + line.remainder == whole, line.remainder < d else {
+                return "short division line \(k + 1) is false: '\(text)'"
+            }
+        }
+        guard let final = parsed.last else { return "short division: no lines" }
+        let finalPlace = firstPlace - parsed.count + 1
+        let lastValue = Rational(ExactInteger(digits: final.digits.utf8)!) * (finalPlace >= 0 ? Rational(.powerOfTen(finalPlace)) : Rational(.one, .powerOfTen(-finalPlace)))
+        let terminated = lastValue == exact
+        guard finalPlace == guardPlace || (terminated && finalPlace <= 0 && finalPlace >= guardPlace) else {
+            return "short division: the lines stop at place \(finalPlace), not at the guard digit's \(guardPlace)"
+        }
+        if let rounded {
+            guard policy.apply(lastValue).rational == rounded else { return "short division: \(rounded) is not the quotient rounded" }
+        }
+        let value = rounded ?? lastValue
+        guard value == result.magnitude.rational else { return "short division ends in \(value), the step's result is \(result)" }
         return nil
     }
 

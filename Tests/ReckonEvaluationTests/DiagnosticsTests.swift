@@ -77,6 +77,13 @@ import ReckonGenerator
         #expect(d.kind == .calculation && d.firstWrongStep == 1)
     }
 
+    @Test func shortDivisionBlockError() throws {
+        #expect(try diagnose("1+253/4={253/4:6r1;63r1;63.2r2;63.25r0}1+63.25=64.25").allStepsValid)
+        let d = try diagnose("1+253/4={253/4:6r1;63r1;63.3r2;63.35r0}1+63.25=64.25")
+        #expect(d.kind == .calculation && d.firstWrongStep == 1)
+        #expect(d.message?.contains("short division line 3") == true)
+    }
+
     @Test func accumulatedErrorThroughValidLookingSteps() throws {
         // 1/3 written with 2 decimals is correctly rounded; 0.33*3 = 0.99 is right; 0.99 ≠ 1.00.
         let d = try diagnose("1/3*3=0.33*3=0.99")
