@@ -88,15 +88,16 @@ public struct StepDiagnostics: Sendable {
             expected.nodes[i] = .number(Literal(result))
             expected.normalize()
 
+            // The first false equation or line of the step's block, if any. The probe is a
+            // one-step chain ending in the expected step, so that only its block is judged (it
+            // need not end in a number).
+            let blockFailure: String? = block.flatMap { block in
+                let probe = "\(current.text)={\(block)}\(expected.text)"
+                guard let failure = Verifier(policy: policy).check(probe[...]), failure.inScratchBlock else { return nil }
+                return "scratch block: \(failure.message)"
+            }
             if found.text == expected.text {
-                if let block {
-                    let probe = "\(current.text)={\(block)}\(found.text)"
-                    // The probe is a one-step chain; only its block's verdict matters here (it need
-                    // not end in a number).
-                    if let failure = Verifier(policy: policy).check(probe[...]), failure.inScratchBlock {
-                        return fail(step, .calculation, "scratch block: \(failure.message)")
-                    }
-                }
+                if let blockFailure { return fail(step, .calculation, blockFailure) }
                 current = expected
                 continue
             }
@@ -127,7 +128,8 @@ public struct StepDiagnostics: Sendable {
                         current = normalizedFound
                         continue
                     }
-                    return fail(step, .calculation, "\(performed), found \(written.written)")
+                    // A wrong result after a block: the block's first false line is where it went wrong.
+                    return fail(step, .calculation, "\(performed), found \(written.written)" + (blockFailure.map { "; \($0)" } ?? ""))
                 }
                 if let n = differing.first(where: { $0 != resultIndex }) {
                     return fail(step, .copy, "carried-over \(expectedNumbers[n].literal.text) became \(foundNumbers[n].literal.text) (expected '\(expected.text)')")

@@ -164,17 +164,27 @@ enum ScratchBlock {
         out.append(UInt8(ascii: "}"))
     }
 
-    /// The `shortdiv` block: `{[a/b=]a'/d:Q1rR1;Q2rR2;…~q}`, one line per quotient digit holding the
-    /// quotient so far and the remainder left (in units of the digit's place), so that each line
-    /// is one bounded step from the last and the last line's quotient is the answer before
-    /// rounding. `~q` (the policy's rounding) ends the block unless the division terminated.
-    static func writeShortQuotient(_ a: DecimalValue, _ b: DecimalValue, policy: RoundingPolicy, to out: inout [UInt8]) {
+    /// The `longdiv` block: `{[a/b=]a'/d:d*2=m2,…,d*9=m9|c1-p1=r1,Q1;c2-p2=r2,Q2;…~q}`. First the
+    /// divisor's multiples, each a one-digit product with its operands written beside it; then
+    /// one line per quotient digit q_k: the current dividend c_k (the last remainder with the next
+    /// digit brought down), the largest multiple p_k = q_k·d not above it (0, d or a table entry),
+    /// the remainder r_k = c_k − p_k, and the quotient so far Q_k (its last digit q_k). Every part
+    /// is a copy, a comparison with written numbers or a subtraction of adjacent ones. The last Q
+    /// is the answer before rounding; `~q` (the policy's rounding) ends the block unless the
+    /// division terminated.
+    static func writeLongQuotient(_ a: DecimalValue, _ b: DecimalValue, policy: RoundingPolicy, to out: inout [UInt8]) {
         guard !a.isZero, !b.isZero, !isPowerOfTen(b) else { return }
         out.append(UInt8(ascii: "{"))
         let (shifted, divisor) = wholeDivisor(a, b)
         if b.scale > 0 { a.write(to: &out); out.append(UInt8(ascii: "/")); b.write(to: &out); out.append(UInt8(ascii: "=")) }
         writeDivision(shifted, divisor, to: &out)
         out.append(UInt8(ascii: ":"))
+        for k in 2...9 {
+            if k > 2 { out.append(UInt8(ascii: ",")) }
+            divisor.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "*")); out.append(UInt8(ascii: "0") + UInt8(k))
+            out.append(UInt8(ascii: "=")); (divisor * ExactInteger(k)).appendMagnitudeDigits(to: &out)
+        }
+        out.append(UInt8(ascii: "|"))
         let lines = divisionLines(shifted, by: divisor, policy: policy)
         var quotient: [UInt8] = []           // digits so far, with the point once past place 0
         if let first = lines.first, first.place < 0 {
@@ -184,8 +194,10 @@ enum ScratchBlock {
             if line.place == -1 && !quotient.isEmpty && !quotient.contains(UInt8(ascii: ".")) { quotient.append(UInt8(ascii: ".")) }
             line.digit.appendMagnitudeDigits(to: &quotient)
             if k > 0 { out.append(UInt8(ascii: ";")) }
-            out.append(contentsOf: quotient); out.append(UInt8(ascii: "r"))
-            line.remainder.appendMagnitudeDigits(to: &out)
+            line.current.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "-"))
+            (line.digit * divisor).appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "="))
+            line.remainder.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: ","))
+            out.append(contentsOf: quotient)
         }
         let exact = shifted.rational / Rational(divisor)
         let rounded = policy.apply(exact)

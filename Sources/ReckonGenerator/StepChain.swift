@@ -61,8 +61,8 @@ public struct StepChain: Sendable {
             if !rounded { rounded = Self.isRounded(op, a, b, result) }
             out.append(UInt8(ascii: "="))
             if format.writesBlock(for: op) {
-                if format == .shortdiv && op == .divide {
-                    ScratchBlock.writeShortQuotient(a.magnitude, b.magnitude, policy: policy, to: &out)
+                if format == .longdiv && op == .divide {
+                    ScratchBlock.writeLongQuotient(a.magnitude, b.magnitude, policy: policy, to: &out)
                 } else {
                     ScratchBlock.write(op, a, b, result: result, policy: policy, to: &out)
                 }

@@ -11,15 +11,16 @@ import ReckonArithmetic
 /// - `products`: `mathglm` with `scratch`'s blocks for multiplication only (Goat's partial
 ///   products); division and powers stay one hop, so chains stay short:
 ///   `12*345+6/4={345*12=345*10+345*2=3450+690=4140}4140+6/4=4140+1.5=4141.5`.
-/// - `shortdiv`: `products` plus a short-division block for `/`, one line per quotient digit
-///   holding the quotient so far and the remainder (see `ScratchBlock.writeShortQuotient`):
-///   `253/4-193={253/4:6r1;63r1;63.2r2;63.25r0}63.25-193=-129.75`.
+/// - `longdiv`: `products` plus a long-division block for `/`: the divisor's multiples, then one
+///   line per quotient digit with the current dividend, the multiple taken, the remainder and the
+///   quotient so far (see `ScratchBlock.writeLongQuotient`):
+///   `253/4-193={253/4:4*2=8,…,4*9=36|25-24=1,6;13-12=1,63;10-8=2,63.2;20-20=0,63.25}63.25-193=-129.75`.
 public enum StepFormat: String, CaseIterable, Sendable, Codable {
     case mathglm
     case direct
     case scratch
     case products
-    case shortdiv
+    case longdiv
 
     /// Whether a step applying `op` is preceded by a scratch block (when `ScratchBlock` writes one).
     func writesBlock(for op: BinaryOperator) -> Bool {
@@ -27,7 +28,7 @@ public enum StepFormat: String, CaseIterable, Sendable, Codable {
         case .direct, .mathglm: false
         case .scratch: true
         case .products: op == .multiply
-        case .shortdiv: op == .multiply || op == .divide
+        case .longdiv: op == .multiply || op == .divide
         }
     }
 }

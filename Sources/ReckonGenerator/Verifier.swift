@@ -98,7 +98,7 @@ public struct Verifier: Sendable {
     /// Checks a scratch block's equations; returns a message for the first false one.
     func checkBlock(_ block: Substring, op: BinaryOperator, _ x: DecimalValue, _ y: DecimalValue, result: DecimalValue) -> String? {
         if op == .divide, let colon = block.firstIndex(of: ":") {
-            return checkShortDivision(head: block[..<colon], lines: block[block.index(after: colon)...], x, y, result: result)
+            return checkLongDivision(head: block[..<colon], lines: block[block.index(after: colon)...], x, y, result: result)
         }
         let equations = block.split(separator: ";", omittingEmptySubsequences: false)
         var lastFirst: Rational? = nil, lastValue: Rational? = nil
@@ -130,85 +130,110 @@ public struct Verifier: Sendable {
         return nil
     }
 
-    /// Checks a short-division block `{[a/b=]a'/d:Q1rR1;…;QnrRn[~q]}` (`shortdiv` format)
-    /// from its definition: the head is |x|/|y| with a whole divisor d; line k holds the quotient's
-    /// digits down to place p_k = p_1 − k + 1 (p_1: the place of the quotient's leading digit)
-    /// and the remainder R_k, so that
-    /// floor(a'/10^p_k) = Q_k·d + R_k with 0 ≤ R_k < d (Q_k read as a whole number, its point
-    /// only marking the places below one); the lines stop at the guard digit one place below what
-    /// the policy keeps, or earlier when the division terminated; `~q` rounds the last quotient
-    /// to the step's result, or the last quotient is the result.
-    func checkShortDivision(head: Substring, lines: Substring, _ x: DecimalValue, _ y: DecimalValue, result: DecimalValue) -> String? {
+    /// Checks a long-division block `{[a/b=]a'/d:d*2=m2,…,d*9=m9|c1-p1=r1,Q1;…;cn-pn=rn,Qn[~q]}`
+    /// (`longdiv` format) from its definition: the head is |x|/|y| with a whole divisor d; the
+    /// table holds d·2 … d·9; line k holds the quotient's digits down to place p_k = p_1 − k + 1
+    /// (p_1: the place of the quotient's leading digit; Q_k read as a whole number, its point only
+    /// marking the places below one), whose last digit is q_k = floor(c_k/d), where
+    /// c_k = floor(a'/10^p_k) − 10·Q_{k−1}·d (the last remainder with the next digit brought
+    /// down), with p_k = q_k·d and r_k = c_k − p_k; a false line's message names the first of c,
+    /// q, p, r that is wrong. The lines stop at the guard digit one place below what the policy
+    /// keeps, or earlier when the division terminated; `~q` rounds the last quotient to the
+    /// step's result, or the last quotient is the result.
+    func checkLongDivision(head: Substring, lines: Substring, _ x: DecimalValue, _ y: DecimalValue, result: DecimalValue) -> String? {
         // The head: `a'/d`, possibly after `a/b=`.
         let headParts = head.split(separator: "=", omittingEmptySubsequences: false)
         guard let last = headParts.last, headParts.count <= 2,
               let slash = last.firstIndex(of: "/"),
               let dividend = Self.value(last[..<slash]), let divisor = Self.value(last[last.index(after: slash)...]),
               divisor.denominator == .one, divisor.signum > 0, dividend.signum >= 0
-        else { return "short division: cannot read the whole-divisor division '\(head)'" }
+        else { return "long division: cannot read the whole-divisor division '\(head)'" }
         if headParts.count == 2 {
             guard let moved = Self.value(headParts[0]), moved == dividend / divisor else {
-                return "short division: '\(headParts[0])' is not '\(last)'"
+                return "long division: '\(headParts[0])' is not '\(last)'"
             }
         }
         let d = divisor.numerator
         guard dividend / divisor == x.magnitude.rational / y.magnitude.rational else {
-            return "short division: '\(last)' is not |\(x)|/|\(y)|"
+            return "long division: '\(last)' is not |\(x)|/|\(y)|"
         }
-        // Lines, then an optional `~q`.
-        var body = lines
+        // The table of multiples, then the lines, then an optional `~q`.
+        guard let bar = lines.firstIndex(of: "|") else { return "long division: no '|' after the table of multiples" }
+        let table = lines[..<bar].split(separator: ",", omittingEmptySubsequences: false)
+        guard table.count == 8 else { return "long division: the table has \(table.count) entries, not 8 (d*2 … d*9)" }
+        for (i, entry) in table.enumerated() {
+            let k = ExactInteger(i + 2)
+            guard let eq = entry.firstIndex(of: "="), entry[..<eq] == "\(d)*\(k)", Self.value(entry[entry.index(after: eq)...]) == Rational(d * k)
+            else { return "long division: table entry \(i + 1) is false: '\(entry)' (expected \(d)*\(k)=\(d * k))" }
+        }
+        var body = lines[lines.index(after: bar)...]
         var rounded: Rational? = nil
         if let tilde = body.firstIndex(of: "~") {
-            guard let q = Self.value(body[body.index(after: tilde)...]) else { return "short division: cannot read '\(body[tilde...])'" }
+            guard let q = Self.value(body[body.index(after: tilde)...]) else { return "long division: cannot read '\(body[tilde...])'" }
             rounded = q
             body = body[..<tilde]
         }
-        struct Line { var text: Substring; var digits: String; var fraction: Int?; var remainder: ExactInteger }
+        struct Line { var text: Substring; var digits: String; var fraction: Int?; var current, product, remainder: ExactInteger }
+        func wholeNumber(_ s: Substring) -> ExactInteger? {
+            s.isEmpty || !s.allSatisfy(\.isWholeNumber) ? nil : ExactInteger(digits: s.utf8)
+        }
         var parsed: [Line] = []
         for (n, text) in body.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
-            let parts = text.split(separator: "r", omittingEmptySubsequences: false)
-            guard parts.count == 2, !parts[0].isEmpty, parts[0].allSatisfy({ $0.isWholeNumber || $0 == "." }),
-                  parts[0].filter({ $0 == "." }).count <= 1, !parts[1].isEmpty, parts[1].allSatisfy(\.isWholeNumber),
-                  let remainder = ExactInteger(digits: parts[1].utf8)
-            else { return "short division line \(n + 1): cannot read '\(text)' (expected quotient r remainder)" }
-            let point = parts[0].firstIndex(of: ".")
-            parsed.append(Line(text: text, digits: parts[0].filter { $0 != "." },
-                               fraction: point.map { parts[0].distance(from: $0, to: parts[0].endIndex) - 1 },
-                               remainder: remainder))
+            let halves = text.split(separator: ",", omittingEmptySubsequences: false)
+            let sums = halves.count == 2 ? halves[0].split(separator: "=", omittingEmptySubsequences: false) : []
+            let terms = sums.count == 2 ? sums[0].split(separator: "-", omittingEmptySubsequences: false) : []
+            guard terms.count == 2, halves[1].contains(where: \.isWholeNumber), halves[1].allSatisfy({ $0.isWholeNumber || $0 == "." }),
+                  halves[1].filter({ $0 == "." }).count <= 1,
+                  let current = wholeNumber(terms[0]), let product = wholeNumber(terms[1]), let remainder = wholeNumber(sums[1])
+            else { return "long division line \(n + 1): cannot read '\(text)' (expected current-product=remainder,quotient)" }
+            let point = halves[1].firstIndex(of: ".")
+            parsed.append(Line(text: text, digits: halves[1].filter { $0 != "." },
+                               fraction: point.map { halves[1].distance(from: $0, to: halves[1].endIndex) - 1 },
+                               current: current, product: product, remainder: remainder))
         }
         // The first line holds the quotient's leading digit.
         let exact = dividend / divisor
-        guard exact.signum > 0 else { return "short division of zero" }
+        guard exact.signum > 0 else { return "long division of zero" }
         let firstPlace = exact.decimalExponent - 1
         let guardPlace = -(policy.fractionDigits(forExponent: exact.decimalExponent) + 1)
         for (k, line) in parsed.enumerated() {
             let place = firstPlace - k
             let text = line.text
             if k > 0 && line.digits.dropLast() != parsed[k - 1].digits[...] {
-                return "short division line \(k + 1): '\(text)' does not extend the quotient '\(parsed[k - 1].digits)' by one digit"
+                return "long division line \(k + 1): '\(text)' does not extend the quotient '\(parsed[k - 1].digits)' by one digit"
             }
             if (place < 0 ? line.fraction != -place : line.fraction != nil) {
-                return "short division line \(k + 1): the point of '\(text)' is misplaced"
+                return "long division line \(k + 1): the point of '\(text)' is misplaced"
             }
-            // floor(a' / 10^place)
+            // c must be floor(a'/10^place) less what the quotient so far has taken (10·Q_{k−1}·d);
+            // then p = the largest multiple of d not above c, r = c − p, and q = p/d, checked in
+            // the order they are written.
             let scaled = place >= 0 ? dividend / Rational(.powerOfTen(place)) : dividend * Rational(.powerOfTen(-place))
             let (whole, _) = scaled.numerator.quotientAndRemainder(dividingBy: scaled.denominator)
-            guard let q = ExactInteger(digits: line.digits.utf8), q * d + line.remainder == whole, line.remainder < d else {
-                return "short division line \(k + 1) is false: '\(text)'"
-            }
+            let before = k == 0 ? ExactInteger.zero : ExactInteger(digits: parsed[k - 1].digits.utf8)!
+            let current = whole - before.shiftedLeft(decimalDigits: 1) * d
+            let best = line.current.quotientAndRemainder(dividingBy: d).quotient
+            let digit = ExactInteger(digits: line.digits.suffix(1).utf8)!
+            let problem: String? =
+                line.current != current ? "brought down \(line.current), expected \(current)"
+                : line.product != best * d ? "product \(line.product), expected \(best * d) = \(d)*\(best)"
+                : line.remainder != line.current - line.product ? "remainder \(line.remainder), expected \(line.current - line.product)"
+                : digit != best ? "digit \(digit), expected \(best)"
+                : nil
+            if let problem { return "long division line \(k + 1) is false: '\(text)' (\(problem))" }
         }
-        guard let final = parsed.last else { return "short division: no lines" }
+        guard let final = parsed.last else { return "long division: no lines" }
         let finalPlace = firstPlace - parsed.count + 1
         let lastValue = Rational(ExactInteger(digits: final.digits.utf8)!) * (finalPlace >= 0 ? Rational(.powerOfTen(finalPlace)) : Rational(.one, .powerOfTen(-finalPlace)))
         let terminated = lastValue == exact
         guard finalPlace == guardPlace || (terminated && finalPlace <= 0 && finalPlace >= guardPlace) else {
-            return "short division: the lines stop at place \(finalPlace), not at the guard digit's \(guardPlace)"
+            return "long division: the lines stop at place \(finalPlace), not at the guard digit's \(guardPlace)"
         }
         if let rounded {
-            guard policy.apply(lastValue).rational == rounded else { return "short division: \(rounded) is not the quotient rounded" }
+            guard policy.apply(lastValue).rational == rounded else { return "long division: \(rounded) is not the quotient rounded" }
         }
         let value = rounded ?? lastValue
-        guard value == result.magnitude.rational else { return "short division ends in \(value), the step's result is \(result)" }
+        guard value == result.magnitude.rational else { return "long division ends in \(value), the step's result is \(result)" }
         return nil
     }
 

@@ -117,8 +117,9 @@ public final class Trainer {
     }
 
     /// Continues the run saved in `directory` (model, optimizer, RNG, schedule), writing new
-    /// checkpoints there. Hyper-parameters come from the checkpoint; `steps`/`minutes` in
-    /// `budget` may extend the run (a larger `steps` stretches the cosine schedule); its
+    /// checkpoints there. Hyper-parameters come from the checkpoint; `steps` in `budget` sets the
+    /// run's new length (larger stretches the cosine schedule, smaller compresses what is left of
+    /// it; it must exceed the steps done), `minutes` bounds this session; its
     /// checkpoint/eval/log intervals apply. `threads` defaults to the saved count (needed for a
     /// bit-identical continuation).
     public static func resume(from directory: URL, source: ExampleSource, budget: TrainerOptions? = nil, threads: Int? = nil) throws -> Trainer {
@@ -126,7 +127,10 @@ public final class Trainer {
         guard let saved = config.training else { throw ModelError.checkpoint("config.json has no training section; cannot resume") }
         let state = try Checkpoint.loadOptimizer(from: directory, parameterCount: model.parameterCount, expectedStep: config.step)
         var o = TrainerOptions()
-        o.steps = max(saved.totalSteps, budget?.steps ?? 0)
+        if let steps = budget?.steps, steps <= config.step {
+            throw TrainingError.options("--steps \(steps) must exceed the \(config.step) steps this run has done")
+        }
+        o.steps = budget?.steps ?? saved.totalSteps
         o.minutes = budget?.minutes
         if budget?.minutes != nil && budget?.steps == nil { o.steps = nil }
         o.batchSize = saved.batchSize

@@ -33,7 +33,7 @@ struct Train: ParsableCommand {
     var reverseNumbers = false
     @Option(help: "Checkpoint directory (default with --resume: the resumed directory).")
     var out: String?
-    @Option(help: "Number of optimizer steps.")
+    @Option(help: "Number of optimizer steps (with --resume: the run's new length, which must exceed the steps done; the rest of the cosine stretches or compresses to fit).")
     var steps: Int?
     @Option(help: "Time budget in minutes (the schedule's length is set from the first steps' speed).")
     var minutes: Double?

@@ -77,11 +77,16 @@ import ReckonGenerator
         #expect(d.kind == .calculation && d.firstWrongStep == 1)
     }
 
-    @Test func shortDivisionBlockError() throws {
-        #expect(try diagnose("1+253/4={253/4:6r1;63r1;63.2r2;63.25r0}1+63.25=64.25").allStepsValid)
-        let d = try diagnose("1+253/4={253/4:6r1;63r1;63.3r2;63.35r0}1+63.25=64.25")
+    @Test func longDivisionBlockError() throws {
+        let fours = "4*2=8,4*3=12,4*4=16,4*5=20,4*6=24,4*7=28,4*8=32,4*9=36"
+        #expect(try diagnose("1+253/4={253/4:\(fours)|25-24=1,6;13-12=1,63;10-8=2,63.2;20-20=0,63.25}1+63.25=64.25").allStepsValid)
+        let d = try diagnose("1+253/4={253/4:\(fours)|25-24=1,6;13-12=1,63;10-9=1,63.2;20-20=0,63.25}1+63.25=64.25")
         #expect(d.kind == .calculation && d.firstWrongStep == 1)
-        #expect(d.message?.contains("short division line 3") == true)
+        #expect(d.message?.contains("long division line 3") == true)
+        // A wrong quotient after a wrong line: the step's error names the line where it went wrong.
+        let wrong = try diagnose("1+253/4={253/4:\(fours)|25-24=1,6;13-12=1,63;10-4=6,63.1;60-60=0,63.15}1+63.15=64.15")
+        #expect(wrong.kind == .calculation && wrong.firstWrongStep == 1)
+        #expect(wrong.message == "253/4 = 63.25, found 63.15; scratch block: long division line 3 is false: '10-4=6,63.1' (product 4, expected 8 = 4*2)")
     }
 
     @Test func accumulatedErrorThroughValidLookingSteps() throws {

@@ -4,6 +4,14 @@ import ReckonGenerator
 import Testing
 
 @Suite struct RecipeTests {
+    /// The recipe list comes from a directory listing; an empty one would test nothing.
+    @Test func everyDocumentedRecipeIsFound() {
+        for name in ["basic", "single-op", "long", "mathglm", "reckon-mathglm", "reckon-mathglm-curriculum",
+                     "reckon-mathglm-longdiv", "ablation"] {
+            #expect(shippedRecipeNames.contains(name), "\(name)")
+        }
+    }
+
     @Test(arguments: shippedRecipeNames)
     func shippedRecipesLoad(_ name: String) throws {
         let recipe = try shippedRecipe(name)

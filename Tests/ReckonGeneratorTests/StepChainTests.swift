@@ -48,25 +48,27 @@ func chain(_ text: String, _ format: StepFormat) throws -> String {
         #expect(try chain("253/4-12^3", .products) == "253/4-12^3=253/4-1728=63.25-1728=-1664.75")
     }
 
-    @Test func shortDivision() throws {
-        // The quotient so far and the remainder, one line per digit: 25 = 4·6 + 1, 13 = 4·3 + 1,
-        // 10 = 4·2 + 2, 20 = 4·5; the division terminated, so no rounding closes the block.
-        #expect(try chain("253/4-193", .shortdiv) == "253/4-193={253/4:6r1;63r1;63.2r2;63.25r0}63.25-193=-129.75")
-        #expect(try chain("0.9/0.04", .shortdiv) == "0.9/0.04={0.9/0.04=90/4:2r1;22r2;22.5r0}22.5")
+    @Test func longDivision() throws {
+        // The divisor's multiples, then per quotient digit current − multiple = remainder and the
+        // quotient so far: 25 − 24 = 1, 13 − 12 = 1, 10 − 8 = 2, 20 − 20 = 0; the division
+        // terminated, so no rounding closes the block.
+        let fours = "4*2=8,4*3=12,4*4=16,4*5=20,4*6=24,4*7=28,4*8=32,4*9=36"
+        #expect(try chain("253/4-193", .longdiv) == "253/4-193={253/4:\(fours)|25-24=1,6;13-12=1,63;10-8=2,63.2;20-20=0,63.25}63.25-193=-129.75")
+        #expect(try chain("0.9/0.04", .longdiv) == "0.9/0.04={0.9/0.04=90/4:\(fours)|9-8=1,2;10-8=2,22;20-20=0,22.5}22.5")
         // A quotient below one starts at its first non-zero digit.
-        #expect(try chain("0.75/4", .shortdiv) == "0.75/4={0.75/4:0.1r3;0.18r3;0.187r2;0.1875r0}0.1875")
+        #expect(try chain("0.75/4", .longdiv) == "0.75/4={0.75/4:\(fours)|7-4=3,0.1;35-32=3,0.18;30-28=2,0.187;20-20=0,0.1875}0.1875")
         // Lines go on to the units place even when nothing is left to divide.
-        #expect(try chain("250/5", .shortdiv) == "250/5={250/5:5r0;50r0}50")
-        #expect(try chain("123/100", .shortdiv) == "123/100=1.23")
+        #expect(try chain("250/5", .longdiv) == "250/5={250/5:5*2=10,5*3=15,5*4=20,5*5=25,5*6=30,5*7=35,5*8=40,5*9=45|25-25=0,5;0-0=0,50}50")
+        #expect(try chain("123/100", .longdiv) == "123/100=1.23")
         // Multiplication as in products.
-        #expect(try chain("12*345", .shortdiv) == "12*345={345*12=345*10+345*2=3450+690=4140}4140")
+        #expect(try chain("12*345", .longdiv) == "12*345={345*12=345*10+345*2=3450+690=4140}4140")
     }
 
-    @Test func shortDivisionStopsAtTheGuardDigitAndRounds() throws {
+    @Test func longDivisionStopsAtTheGuardDigitAndRounds() throws {
         // Under the standard policy 2/3 keeps 20 decimals: 21 lines, the last one the guard digit.
-        let text = try chain("2/3", .shortdiv)
-        #expect(text.hasPrefix("2/3={2/3:0.6r2;0.66r2;0.666r2;"))
-        #expect(text.hasSuffix(";0.666666666666666666666r2~0.66666666666666666667}0.66666666666666666667"))
+        let text = try chain("2/3", .longdiv)
+        #expect(text.hasPrefix("2/3={2/3:3*2=6,3*3=9,3*4=12,3*5=15,3*6=18,3*7=21,3*8=24,3*9=27|20-18=2,0.6;20-18=2,0.66;20-18=2,0.666;"))
+        #expect(text.hasSuffix(";20-18=2,0.666666666666666666666~0.66666666666666666667}0.66666666666666666667"))
         #expect(text.split(separator: ";").count == 21)
         #expect(Verifier().check(text[...]) == nil)
     }

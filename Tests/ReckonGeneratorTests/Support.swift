@@ -8,7 +8,11 @@ func shippedRecipe(_ name: String) throws -> Recipe {
     try Recipe(contentsOf: repositoryRoot.appendingPathComponent("Generators/\(name).json"))
 }
 
-let shippedRecipeNames = ["basic", "single-op", "long", "mathglm", "reckon-mathglm", "ablation"]
+/// Every recipe in `Generators/`, so that a new one is tested without being listed here.
+let shippedRecipeNames: [String] = {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("Generators").path)) ?? []
+    return names.filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+}()
 
 /// A corpus as text.
 func corpus(_ writer: CorpusWriter, count: Int) throws -> String {

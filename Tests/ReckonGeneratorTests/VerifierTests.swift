@@ -34,21 +34,32 @@ import Testing
         #expect(verifier.check(badDivision[...])?.message.contains("scratch equation 2") == true)
     }
 
-    @Test func catchesACorruptedShortDivision() {
-        #expect(verifier.check("253/4={253/4:6r1;63r1;63.2r2;63.25r0}63.25") == nil)
-        // A wrong digit, a wrong remainder, a remainder as large as the divisor.
-        #expect(verifier.check("253/4={253/4:6r1;63r1;63.3r2;63.35r0}63.25")?.message == "short division line 3 is false: '63.3r2'")
-        #expect(verifier.check("253/4={253/4:6r1;63r2;63.2r2;63.25r0}63.25")?.message == "short division line 2 is false: '63r2'")
-        #expect(verifier.check("253/4={253/4:5r5;63r1;63.2r2;63.25r0}63.25")?.message.contains("line 1 is false") == true)
+    @Test func catchesACorruptedLongDivision() {
+        let good = "253/4={253/4:4*2=8,4*3=12,4*4=16,4*5=20,4*6=24,4*7=28,4*8=32,4*9=36|25-24=1,6;13-12=1,63;10-8=2,63.2;20-20=0,63.25}63.25"
+        #expect(verifier.check(good[...]) == nil)
+        func corrupted(_ from: String, _ to: String) -> String? {
+            verifier.check(good.replacingOccurrences(of: from, with: to)[...])?.message
+        }
+        // A wrong multiple in the table, or one missing.
+        #expect(corrupted("4*7=28", "4*7=27") == "long division: table entry 6 is false: '4*7=27' (expected 4*7=28)")
+        #expect(corrupted(",4*9=36", "")?.contains("7 entries, not 8") == true)
+        // A wrong digit brought down, product, difference or quotient digit: the message names
+        // the first wrong part in the order they are written.
+        #expect(corrupted("13-12=1,63", "14-12=2,63") == "long division line 2 is false: '14-12=2,63' (brought down 14, expected 13)")
+        #expect(corrupted("13-12=1", "13-8=5") == "long division line 2 is false: '13-8=5,63' (product 8, expected 12 = 4*3)")
+        #expect(corrupted("13-12=1", "13-12=2") == "long division line 2 is false: '13-12=2,63' (remainder 2, expected 1)")
+        #expect(corrupted("10-8=2,63.2;20-20=0,63.25", "10-8=2,63.3;20-20=0,63.35") == "long division line 3 is false: '10-8=2,63.3' (digit 3, expected 2)")
+        #expect(corrupted("25-24=1,6", "25-20=5,5")?.contains("line 1 is false: '25-20=5,5' (product 20, expected 24") == true)
+        #expect(corrupted("25-24=1,6", "25-24=1,.")?.contains("cannot read '25-24=1,.'") == true)
         // A digit dropped from the quotient, a misplaced point, lines that stop early.
-        #expect(verifier.check("253/4={253/4:6r1;63r1;6.2r2;63.25r0}63.25")?.message.contains("line 3: '6.2r2' does not extend") == true)
-        #expect(verifier.check("253/4={253/4:6r1;6.3r1;63.2r2;63.25r0}63.25")?.message == "short division line 2: the point of '6.3r1' is misplaced")
-        #expect(verifier.check("2/3={2/3:0.6r2;0.66r2~0.67}0.66666666666666666667")?.message.contains("stop at place -2") == true)
+        #expect(corrupted(",63.2;", ",6.2;")?.contains("line 3: '10-8=2,6.2' does not extend") == true)
+        #expect(corrupted(",63;", ",6.3;") == "long division line 2: the point of '13-12=1,6.3' is misplaced")
+        #expect(verifier.check("2/3={2/3:3*2=6,3*3=9,3*4=12,3*5=15,3*6=18,3*7=21,3*8=24,3*9=27|20-18=2,0.6;20-18=2,0.66~0.67}0.66666666666666666667")?.message.contains("stop at place -2") == true)
         // The head must be the step's division; the rounding must be the policy's.
-        #expect(verifier.check("253/4={253/5:6r1;63r1;63.2r2;63.25r0}63.25")?.message.contains("is not |253|/|4|") == true)
-        #expect(verifier.check("0.9/0.04={0.9/0.04=9/4:2r1;22r2;22.5r0}22.5")?.message.contains("is not") == true)
-        #expect(verifier.check("253/4={253/4:6r1;63r1;63.2r2;63.25r0~63.3}63.3")?.step == 1)
-        #expect(verifier.check("253/4={253/4:6r1;63rx}63.25")?.message.contains("cannot read '63rx'") == true)
+        #expect(corrupted("{253/4:", "{253/5:")?.contains("is not |253|/|4|") == true)
+        #expect(verifier.check("0.9/0.04={0.9/0.04=9/4:4*2=8,4*3=12,4*4=16,4*5=20,4*6=24,4*7=28,4*8=32,4*9=36|9-8=1,2;10-8=2,22;20-20=0,22.5}22.5")?.message.contains("is not") == true)
+        #expect(corrupted(",63.25}63.25", ",63.25~63.3}63.3") != nil)
+        #expect(corrupted("|", ";")?.contains("no '|'") == true)
     }
 
     @Test func reportsMalformedLines() {

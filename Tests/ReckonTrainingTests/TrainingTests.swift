@@ -91,6 +91,35 @@ struct TrainingTests {
         #expect(b.info.tokensSeen == straight.info.tokensSeen && (straight.info.tokensSeen ?? 0) > 0)
     }
 
+    /// `--steps` on resume sets the run's length: fewer steps end it sooner and the rest of the
+    /// cosine schedule is compressed into them; no fewer than the steps already done.
+    @Test func resumeWithFewerStepsCompressesTheSchedule() throws {
+        let source = AdditionSource(count: 40)
+        let dir = tempDir("shorter")
+        var o = options(steps: 20)
+        o.warmupSteps = 2
+        o.checkpointEvery = 5
+        let a = try Trainer(model: try tinyModel(), source: source, output: dir, options: o)
+        a.requestStopAfter(steps: 5)
+        try a.run()
+        var budget = TrainerOptions()
+        budget.steps = 5
+        #expect(throws: TrainingError.self) { try Trainer.resume(from: dir, source: source, budget: budget) }
+        budget.steps = 8
+        budget.logEvery = 1
+        let b = try Trainer.resume(from: dir, source: source, budget: budget)
+        try b.run()
+        #expect(b.step == 8 && b.info.totalSteps == 8)
+        // The last logged learning rate is the 8-step schedule's, far below the 20-step one's.
+        let lines = try String(contentsOf: dir.appendingPathComponent("log.jsonl"), encoding: .utf8).split(separator: "\n")
+        let last = try #require(try JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any])
+        let lr = try #require(last["lr"] as? Double)
+        let compressed = LearningRateSchedule(peak: o.learningRate, minFraction: o.minLearningRateFraction, warmupSteps: 2, totalSteps: 8)
+        let original = LearningRateSchedule(peak: o.learningRate, minFraction: o.minLearningRateFraction, warmupSteps: 2, totalSteps: 20)
+        #expect(abs(lr - compressed.rate(at: 7)) <= 1e-12 * o.learningRate)
+        #expect(compressed.rate(at: 7) < 0.5 * original.rate(at: 7))
+    }
+
     /// CPU time counts each step at its own thread count (a run resumed on fewer threads), and a
     /// new run started from a checkpoint's weights (`--init-from`) carries that checkpoint's
     /// totals and names it in its own checkpoint.
