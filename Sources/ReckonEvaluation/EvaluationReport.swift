@@ -60,6 +60,10 @@ public struct EvaluationReport: Sendable, Codable {
         if run.votes > 1 { lines.append("  mean vote share       \(Self.pct(s.meanConfidence))") }
         lines.append("")
         lines.append("  first errors: " + s.errorKinds.map { "\($0.key) \($0.accuracy.count)" }.joined(separator: ", "))
+        let faults = s.scratchFaults.filter { $0.accuracy.count > 0 }
+        if !faults.isEmpty {
+            lines.append("  in scratch blocks, first false part: " + faults.map { "\($0.key) \($0.accuracy.count)" }.joined(separator: ", "))
+        }
         func table(_ title: String, _ buckets: [Bucket]) {
             guard !buckets.isEmpty else { return }
             lines.append("")
@@ -130,6 +134,12 @@ public struct EvaluationReport: Sendable, Codable {
         for c in charts { m += "![\(c)](\(c))\n\n" }
         m += "## First error per chain\n\n| kind | chains |\n|---|---|\n"
         for b in s.errorKinds { m += "| \(b.key) | \(b.accuracy.count) |\n" }
+        if s.scratchFaults.contains(where: { $0.accuracy.count > 0 }) {
+            m += "\nCalculation errors in steps with a false scratch block, by the block's first false part "
+                + "(long division: the table of multiples, the number brought down, the multiple subtracted, "
+                + "the remainder, the quotient digit, the quotient's shape):\n\n| part | chains |\n|---|---|\n"
+            for b in s.scratchFaults where b.accuracy.count > 0 { m += "| \(b.key) | \(b.accuracy.count) |\n" }
+        }
         func table(_ title: String, _ buckets: [Bucket]) {
             m += "\n## By \(title)\n\n| \(title) | n | exact | MathGLM | rel ≤1e-2 | rel ≤1e-4 | steps valid |\n|---|---|---|---|---|---|---|\n"
             for b in buckets {

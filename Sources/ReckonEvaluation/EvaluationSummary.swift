@@ -1,4 +1,5 @@
 import Foundation
+import ReckonGenerator
 
 /// Counts of correct answers under each rule, for some group of questions.
 public struct Accuracy: Sendable, Codable, Equatable {
@@ -45,6 +46,9 @@ public struct EvaluationSummary: Sendable, Codable {
     /// First-error kinds (accumulated included), in `StepErrorKind` order; absent kinds are 0.
     public var errorKinds: [Bucket] = []
     public var errorKindCounts: [String: Int] = [:]
+    /// Calculation errors whose step has a false scratch block, by the block's first false part,
+    /// in `Verifier.ScratchFault` order; absent parts are 0.
+    public var scratchFaults: [Bucket] = []
     public var byOperator: [Bucket] = []
     public var byOperations: [Bucket] = []
     public var byDigits: [Bucket] = []
@@ -57,13 +61,14 @@ public struct EvaluationSummary: Sendable, Codable {
     public init(_ questions: [GradedQuestion]) {
         var ops: [String: Accuracy] = [:], counts: [Int: Accuracy] = [:], digits: [Int: Accuracy] = [:]
         var kinds: [String: Accuracy] = [:], cells: [String: Accuracy] = [:]
-        var kindCounts: [String: Int] = [:]
+        var kindCounts: [String: Int] = [:], faultCounts: [String: Int] = [:]
         var confidence = 0.0
         for q in questions {
             overall.add(q)
             confidence += q.confidence
             if q.diagnosis.allStepsValid { validChains += 1 } else if q.grade.mathglm { rightAnswerThroughWrongStep += 1 }
             if let k = q.diagnosis.kind { kindCounts[k.rawValue, default: 0] += 1 }
+            if let f = q.diagnosis.scratchFault { faultCounts[f.rawValue, default: 0] += 1 }
             for o in q.features.operators {
                 ops[o, default: Accuracy()].add(q)
                 cells["\(o)|\(q.features.maxDigits)", default: Accuracy()].add(q)
@@ -77,6 +82,10 @@ public struct EvaluationSummary: Sendable, Codable {
         errorKinds = StepErrorKind.allCases.map { k in
             var a = Accuracy(); a.count = kindCounts[k.rawValue] ?? 0
             return Bucket(key: k.rawValue, accuracy: a)
+        }
+        scratchFaults = Verifier.ScratchFault.allCases.map { f in
+            var a = Accuracy(); a.count = faultCounts[f.rawValue] ?? 0
+            return Bucket(key: f.rawValue, accuracy: a)
         }
         let operatorOrder = ["+", "-", "*", "/", "^"]
         byOperator = operatorOrder.compactMap { o in ops[o].map { Bucket(key: o, accuracy: $0) } }

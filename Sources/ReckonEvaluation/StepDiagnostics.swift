@@ -27,6 +27,9 @@ public struct ChainDiagnosis: Sendable, Equatable, Codable {
     public var firstWrongStep: Int?
     public var kind: StepErrorKind?
     public var message: String?
+    /// For a calculation error in a step with a scratch block that is false: the block's first
+    /// false part (which sub-step of the long division or product failed).
+    public var scratchFault: Verifier.ScratchFault?
     /// Steps whose result is correctly rounded but shorter than the policy writes it.
     public var impreciseSteps: Int
 }
@@ -49,12 +52,13 @@ public struct StepDiagnostics: Sendable {
     public func diagnose(_ line: String, truth: Rational) -> ChainDiagnosis {
         let parts = chainComponents(line[...])
         var diagnosis = ChainDiagnosis(steps: parts.count - 1, allStepsValid: true, firstWrongStep: nil, kind: nil,
-                                       message: nil, impreciseSteps: 0)
-        func fail(_ step: Int, _ kind: StepErrorKind, _ message: String) -> ChainDiagnosis {
+                                       message: nil, scratchFault: nil, impreciseSteps: 0)
+        func fail(_ step: Int, _ kind: StepErrorKind, _ message: String, _ fault: Verifier.ScratchFault? = nil) -> ChainDiagnosis {
             diagnosis.allStepsValid = false
             diagnosis.firstWrongStep = step
             diagnosis.kind = kind
             diagnosis.message = message
+            diagnosis.scratchFault = fault
             return diagnosis
         }
         guard var current = try? Expression(parsing: String(parts[0])) else {
@@ -91,13 +95,13 @@ public struct StepDiagnostics: Sendable {
             // The first false equation or line of the step's block, if any. The probe is a
             // one-step chain ending in the expected step, so that only its block is judged (it
             // need not end in a number).
-            let blockFailure: String? = block.flatMap { block in
+            let blockFailure: (fault: Verifier.ScratchFault, message: String)? = block.flatMap { block in
                 let probe = "\(current.text)={\(block)}\(expected.text)"
-                guard let failure = Verifier(policy: policy).check(probe[...]), failure.inScratchBlock else { return nil }
-                return "scratch block: \(failure.message)"
+                guard let failure = Verifier(policy: policy).check(probe[...]), let fault = failure.scratchFault else { return nil }
+                return (fault, "scratch block: \(failure.message)")
             }
             if found.text == expected.text {
-                if let blockFailure { return fail(step, .calculation, blockFailure) }
+                if let blockFailure { return fail(step, .calculation, blockFailure.message, blockFailure.fault) }
                 current = expected
                 continue
             }
@@ -129,7 +133,8 @@ public struct StepDiagnostics: Sendable {
                         continue
                     }
                     // A wrong result after a block: the block's first false line is where it went wrong.
-                    return fail(step, .calculation, "\(performed), found \(written.written)" + (blockFailure.map { "; \($0)" } ?? ""))
+                    return fail(step, .calculation, "\(performed), found \(written.written)" + (blockFailure.map { "; \($0.message)" } ?? ""),
+                                blockFailure?.fault)
                 }
                 if let n = differing.first(where: { $0 != resultIndex }) {
                     return fail(step, .copy, "carried-over \(expectedNumbers[n].literal.text) became \(foundNumbers[n].literal.text) (expected '\(expected.text)')")

@@ -18,15 +18,49 @@ public struct Verifier: Sendable {
         /// 0 for the question, k for the k-th component after it.
         public var step: Int
         public var message: String
-        /// The step's expression is right but its scratch block is not.
-        public var inScratchBlock: Bool
+        /// Set when the step's expression is right but its scratch block is not: the block's
+        /// first false part.
+        public var scratchFault: ScratchFault?
         public var description: String { step == 0 ? "question: \(message)" : "step \(step): \(message)" }
 
-        public init(step: Int, message: String, inScratchBlock: Bool = false) {
+        public init(step: Int, message: String, scratchFault: ScratchFault? = nil) {
             self.step = step
             self.message = message
-            self.inScratchBlock = inScratchBlock
+            self.scratchFault = scratchFault
         }
+    }
+
+    /// The first false part of a scratch block, for telling which sub-step a model fails.
+    public enum ScratchFault: String, Sendable, Codable, CaseIterable {
+        /// A block, equation or line that cannot be read.
+        case unreadable
+        /// The block does not start from the step's operands (its last equation's first term, or
+        /// a long division's head, is not |a| op |b|).
+        case head
+        /// A partial-product (or other) scratch equation is false.
+        case equation
+        /// Long division: an entry d*k=m of the table of multiples is false.
+        case table
+        /// Long division: the current number (last remainder, next digit brought down) is wrong.
+        case broughtDown
+        /// Long division: the multiple subtracted is not the largest one not above the current number.
+        case product
+        /// Long division: current − product is wrong.
+        case remainder
+        /// Long division: the quotient digit is not product/divisor.
+        case digit
+        /// Long division: the quotient so far is not extended by one digit, its point is
+        /// misplaced, or the lines stop at the wrong place.
+        case quotient
+        /// The block's last value (or its rounding) is not the step's result.
+        case ending
+    }
+
+    /// A false scratch block: which part, and a message naming it.
+    struct BlockProblem {
+        var fault: ScratchFault
+        var message: String
+        init(_ fault: ScratchFault, _ message: String) { self.fault = fault; self.message = message }
     }
 
     /// Returns nil when `line` is a correct chain, else its first bad step.
@@ -74,7 +108,7 @@ public struct Verifier: Sendable {
 
             if found.text == expected.text && text == found.text[...] {
                 if let block, let problem = checkBlock(block, op: op, x, y, result: result) {
-                    return Failure(step: step, message: problem, inScratchBlock: true)
+                    return Failure(step: step, message: problem.message, scratchFault: problem.fault)
                 }
                 current = expected
                 continue
@@ -95,8 +129,8 @@ public struct Verifier: Sendable {
         return nil
     }
 
-    /// Checks a scratch block's equations; returns a message for the first false one.
-    func checkBlock(_ block: Substring, op: BinaryOperator, _ x: DecimalValue, _ y: DecimalValue, result: DecimalValue) -> String? {
+    /// Checks a scratch block's equations; returns the first false one.
+    func checkBlock(_ block: Substring, op: BinaryOperator, _ x: DecimalValue, _ y: DecimalValue, result: DecimalValue) -> BlockProblem? {
         if op == .divide, let colon = block.firstIndex(of: ":") {
             return checkLongDivision(head: block[..<colon], lines: block[block.index(after: colon)...], x, y, result: result)
         }
@@ -108,25 +142,25 @@ public struct Verifier: Sendable {
             var start = equation.startIndex
             for i in equation.indices where equation[i] == "=" || equation[i] == "~" {
                 relations.append(equation[i])
-                guard let v = Self.value(equation[start..<i]) else { return "scratch equation \(n + 1): cannot read '\(equation[start..<i])'" }
+                guard let v = Self.value(equation[start..<i]) else { return BlockProblem(.unreadable, "scratch equation \(n + 1): cannot read '\(equation[start..<i])'") }
                 values.append(v)
                 start = equation.index(after: i)
             }
-            guard let v = Self.value(equation[start...]) else { return "scratch equation \(n + 1): cannot read '\(equation[start...])'" }
+            guard let v = Self.value(equation[start...]) else { return BlockProblem(.unreadable, "scratch equation \(n + 1): cannot read '\(equation[start...])'") }
             values.append(v)
-            guard !relations.isEmpty else { return "scratch equation \(n + 1): '\(equation)' has no '=' or '~'" }
+            guard !relations.isEmpty else { return BlockProblem(.unreadable, "scratch equation \(n + 1): '\(equation)' has no '=' or '~'") }
             for (j, relation) in relations.enumerated() {
                 let ok = relation == "=" ? values[j] == values[j + 1] : policy.apply(values[j]).rational == values[j + 1]
-                if !ok { return "scratch equation \(n + 1) is false at part \(j + 2): '\(equation)'" }
+                if !ok { return BlockProblem(.equation, "scratch equation \(n + 1) is false at part \(j + 2): '\(equation)'") }
             }
             lastFirst = values.first
             lastValue = values.last
         }
-        guard let first = lastFirst, let last = lastValue else { return "empty scratch block" }
+        guard let first = lastFirst, let last = lastValue else { return BlockProblem(.unreadable, "empty scratch block") }
         guard let magnitudes = try? Expression.exactResult(of: op, x.magnitude.rational, y.magnitude.rational, text: ""), first == magnitudes else {
-            return "scratch block's last equation does not start with |a|\(op.symbol)|b|"
+            return BlockProblem(.head, "scratch block's last equation does not start with |a|\(op.symbol)|b|")
         }
-        guard last == result.magnitude.rational else { return "scratch block ends in \(last), the step's result is \(result)" }
+        guard last == result.magnitude.rational else { return BlockProblem(.ending, "scratch block ends in \(last), the step's result is \(result)") }
         return nil
     }
 
@@ -140,36 +174,36 @@ public struct Verifier: Sendable {
     /// q, p, r that is wrong. The lines stop at the guard digit one place below what the policy
     /// keeps, or earlier when the division terminated; `~q` rounds the last quotient to the
     /// step's result, or the last quotient is the result.
-    func checkLongDivision(head: Substring, lines: Substring, _ x: DecimalValue, _ y: DecimalValue, result: DecimalValue) -> String? {
+    func checkLongDivision(head: Substring, lines: Substring, _ x: DecimalValue, _ y: DecimalValue, result: DecimalValue) -> BlockProblem? {
         // The head: `a'/d`, possibly after `a/b=`.
         let headParts = head.split(separator: "=", omittingEmptySubsequences: false)
         guard let last = headParts.last, headParts.count <= 2,
               let slash = last.firstIndex(of: "/"),
               let dividend = Self.value(last[..<slash]), let divisor = Self.value(last[last.index(after: slash)...]),
               divisor.denominator == .one, divisor.signum > 0, dividend.signum >= 0
-        else { return "long division: cannot read the whole-divisor division '\(head)'" }
+        else { return BlockProblem(.unreadable, "long division: cannot read the whole-divisor division '\(head)'") }
         if headParts.count == 2 {
             guard let moved = Self.value(headParts[0]), moved == dividend / divisor else {
-                return "long division: '\(headParts[0])' is not '\(last)'"
+                return BlockProblem(.head, "long division: '\(headParts[0])' is not '\(last)'")
             }
         }
         let d = divisor.numerator
         guard dividend / divisor == x.magnitude.rational / y.magnitude.rational else {
-            return "long division: '\(last)' is not |\(x)|/|\(y)|"
+            return BlockProblem(.head, "long division: '\(last)' is not |\(x)|/|\(y)|")
         }
         // The table of multiples, then the lines, then an optional `~q`.
-        guard let bar = lines.firstIndex(of: "|") else { return "long division: no '|' after the table of multiples" }
+        guard let bar = lines.firstIndex(of: "|") else { return BlockProblem(.unreadable, "long division: no '|' after the table of multiples") }
         let table = lines[..<bar].split(separator: ",", omittingEmptySubsequences: false)
-        guard table.count == 8 else { return "long division: the table has \(table.count) entries, not 8 (d*2 … d*9)" }
+        guard table.count == 8 else { return BlockProblem(.table, "long division: the table has \(table.count) entries, not 8 (d*2 … d*9)") }
         for (i, entry) in table.enumerated() {
             let k = ExactInteger(i + 2)
             guard let eq = entry.firstIndex(of: "="), entry[..<eq] == "\(d)*\(k)", Self.value(entry[entry.index(after: eq)...]) == Rational(d * k)
-            else { return "long division: table entry \(i + 1) is false: '\(entry)' (expected \(d)*\(k)=\(d * k))" }
+            else { return BlockProblem(.table, "long division: table entry \(i + 1) is false: '\(entry)' (expected \(d)*\(k)=\(d * k))") }
         }
         var body = lines[lines.index(after: bar)...]
         var rounded: Rational? = nil
         if let tilde = body.firstIndex(of: "~") {
-            guard let q = Self.value(body[body.index(after: tilde)...]) else { return "long division: cannot read '\(body[tilde...])'" }
+            guard let q = Self.value(body[body.index(after: tilde)...]) else { return BlockProblem(.unreadable, "long division: cannot read '\(body[tilde...])'") }
             rounded = q
             body = body[..<tilde]
         }
@@ -185,7 +219,7 @@ public struct Verifier: Sendable {
             guard terms.count == 2, halves[1].contains(where: \.isWholeNumber), halves[1].allSatisfy({ $0.isWholeNumber || $0 == "." }),
                   halves[1].filter({ $0 == "." }).count <= 1,
                   let current = wholeNumber(terms[0]), let product = wholeNumber(terms[1]), let remainder = wholeNumber(sums[1])
-            else { return "long division line \(n + 1): cannot read '\(text)' (expected current-product=remainder,quotient)" }
+            else { return BlockProblem(.unreadable, "long division line \(n + 1): cannot read '\(text)' (expected current-product=remainder,quotient)") }
             let point = halves[1].firstIndex(of: ".")
             parsed.append(Line(text: text, digits: halves[1].filter { $0 != "." },
                                fraction: point.map { halves[1].distance(from: $0, to: halves[1].endIndex) - 1 },
@@ -193,17 +227,17 @@ public struct Verifier: Sendable {
         }
         // The first line holds the quotient's leading digit.
         let exact = dividend / divisor
-        guard exact.signum > 0 else { return "long division of zero" }
+        guard exact.signum > 0 else { return BlockProblem(.head, "long division of zero") }
         let firstPlace = exact.decimalExponent - 1
         let guardPlace = -(policy.fractionDigits(forExponent: exact.decimalExponent) + 1)
         for (k, line) in parsed.enumerated() {
             let place = firstPlace - k
             let text = line.text
             if k > 0 && line.digits.dropLast() != parsed[k - 1].digits[...] {
-                return "long division line \(k + 1): '\(text)' does not extend the quotient '\(parsed[k - 1].digits)' by one digit"
+                return BlockProblem(.quotient, "long division line \(k + 1): '\(text)' does not extend the quotient '\(parsed[k - 1].digits)' by one digit")
             }
             if (place < 0 ? line.fraction != -place : line.fraction != nil) {
-                return "long division line \(k + 1): the point of '\(text)' is misplaced"
+                return BlockProblem(.quotient, "long division line \(k + 1): the point of '\(text)' is misplaced")
             }
             // c must be floor(a'/10^place) less what the quotient so far has taken (10·Q_{k−1}·d);
             // then p = the largest multiple of d not above c, r = c − p, and q = p/d, checked in
@@ -214,26 +248,26 @@ public struct Verifier: Sendable {
             let current = whole - before.shiftedLeft(decimalDigits: 1) * d
             let best = line.current.quotientAndRemainder(dividingBy: d).quotient
             let digit = ExactInteger(digits: line.digits.suffix(1).utf8)!
-            let problem: String? =
-                line.current != current ? "brought down \(line.current), expected \(current)"
-                : line.product != best * d ? "product \(line.product), expected \(best * d) = \(d)*\(best)"
-                : line.remainder != line.current - line.product ? "remainder \(line.remainder), expected \(line.current - line.product)"
-                : digit != best ? "digit \(digit), expected \(best)"
+            let problem: (ScratchFault, String)? =
+                line.current != current ? (.broughtDown, "brought down \(line.current), expected \(current)")
+                : line.product != best * d ? (.product, "product \(line.product), expected \(best * d) = \(d)*\(best)")
+                : line.remainder != line.current - line.product ? (.remainder, "remainder \(line.remainder), expected \(line.current - line.product)")
+                : digit != best ? (.digit, "digit \(digit), expected \(best)")
                 : nil
-            if let problem { return "long division line \(k + 1) is false: '\(text)' (\(problem))" }
+            if let (fault, what) = problem { return BlockProblem(fault, "long division line \(k + 1) is false: '\(text)' (\(what))") }
         }
-        guard let final = parsed.last else { return "long division: no lines" }
+        guard let final = parsed.last else { return BlockProblem(.unreadable, "long division: no lines") }
         let finalPlace = firstPlace - parsed.count + 1
         let lastValue = Rational(ExactInteger(digits: final.digits.utf8)!) * (finalPlace >= 0 ? Rational(.powerOfTen(finalPlace)) : Rational(.one, .powerOfTen(-finalPlace)))
         let terminated = lastValue == exact
         guard finalPlace == guardPlace || (terminated && finalPlace <= 0 && finalPlace >= guardPlace) else {
-            return "long division: the lines stop at place \(finalPlace), not at the guard digit's \(guardPlace)"
+            return BlockProblem(.quotient, "long division: the lines stop at place \(finalPlace), not at the guard digit's \(guardPlace)")
         }
         if let rounded {
-            guard policy.apply(lastValue).rational == rounded else { return "long division: \(rounded) is not the quotient rounded" }
+            guard policy.apply(lastValue).rational == rounded else { return BlockProblem(.ending, "long division: \(rounded) is not the quotient rounded") }
         }
         let value = rounded ?? lastValue
-        guard value == result.magnitude.rational else { return "long division ends in \(value), the step's result is \(result)" }
+        guard value == result.magnitude.rational else { return BlockProblem(.ending, "long division ends in \(value), the step's result is \(result)") }
         return nil
     }
 

@@ -83,10 +83,12 @@ import ReckonGenerator
         let d = try diagnose("1+253/4={253/4:\(fours)|25-24=1,6;13-12=1,63;10-9=1,63.2;20-20=0,63.25}1+63.25=64.25")
         #expect(d.kind == .calculation && d.firstWrongStep == 1)
         #expect(d.message?.contains("long division line 3") == true)
+        #expect(d.scratchFault == .product)
         // A wrong quotient after a wrong line: the step's error names the line where it went wrong.
         let wrong = try diagnose("1+253/4={253/4:\(fours)|25-24=1,6;13-12=1,63;10-4=6,63.1;60-60=0,63.15}1+63.15=64.15")
         #expect(wrong.kind == .calculation && wrong.firstWrongStep == 1)
         #expect(wrong.message == "253/4 = 63.25, found 63.15; scratch block: long division line 3 is false: '10-4=6,63.1' (product 4, expected 8 = 4*2)")
+        #expect(wrong.scratchFault == .product)
     }
 
     @Test func accumulatedErrorThroughValidLookingSteps() throws {
@@ -108,11 +110,16 @@ import ReckonGenerator
                                   truth: "", truthFraction: "", grade: grader.grade(answer: answer, truth: truth, canonical: canonical),
                                   diagnosis: diagnostics.diagnose(line, truth: truth), confidence: 1, features: QuestionFeatures(q))
         }
-        let s = EvaluationSummary([try graded("12+34*2=12+67=80"), try graded("12+34*2=12+68=80"), try graded("2*3=7")])
-        #expect(s.overall.count == 3 && s.overall.mathglm == 2 && s.overall.exact == 2)
+        let fours = "4*2=8,4*3=12,4*4=16,4*5=20,4*6=24,4*7=28,4*8=32,4*9=36"
+        let s = EvaluationSummary([try graded("12+34*2=12+67=80"), try graded("12+34*2=12+68=80"), try graded("2*3=7"),
+                                   try graded("253/4={253/4:\(fours)|25-24=1,6;13-12=1,63;10-4=6,63.1;60-60=0,63.15}63.15")])
+        #expect(s.overall.count == 4 && s.overall.mathglm == 2 && s.overall.exact == 2)
         #expect(s.rightAnswerThroughWrongStep == 1 && s.validChains == 1)
-        #expect(s.errorKindCounts == ["calculation": 2])
-        #expect(s.byOperator.map(\.key) == ["+", "*"])
+        #expect(s.errorKindCounts == ["calculation": 3])
+        // Only the long division's error has a scratch block to blame.
+        #expect(s.scratchFaults.map(\.key) == Verifier.ScratchFault.allCases.map(\.rawValue))
+        #expect(s.scratchFaults.filter { $0.accuracy.count > 0 }.map { "\($0.key) \($0.accuracy.count)" } == ["product 1"])
+        #expect(s.byOperator.map(\.key) == ["+", "*", "/"])
         #expect(s.byOperator.first { $0.key == "*" }!.accuracy.count == 3)
     }
 

@@ -40,6 +40,9 @@ import Testing
         func corrupted(_ from: String, _ to: String) -> String? {
             verifier.check(good.replacingOccurrences(of: from, with: to)[...])?.message
         }
+        func fault(_ from: String, _ to: String) -> Verifier.ScratchFault? {
+            verifier.check(good.replacingOccurrences(of: from, with: to)[...])?.scratchFault
+        }
         // A wrong multiple in the table, or one missing.
         #expect(corrupted("4*7=28", "4*7=27") == "long division: table entry 6 is false: '4*7=27' (expected 4*7=28)")
         #expect(corrupted(",4*9=36", "")?.contains("7 entries, not 8") == true)
@@ -60,6 +63,17 @@ import Testing
         #expect(verifier.check("0.9/0.04={0.9/0.04=9/4:4*2=8,4*3=12,4*4=16,4*5=20,4*6=24,4*7=28,4*8=32,4*9=36|9-8=1,2;10-8=2,22;20-20=0,22.5}22.5")?.message.contains("is not") == true)
         #expect(corrupted(",63.25}63.25", ",63.25~63.3}63.3") != nil)
         #expect(corrupted("|", ";")?.contains("no '|'") == true)
+        // Each failure names the part of the block that is first false.
+        #expect(fault("4*7=28", "4*7=27") == .table)
+        #expect(fault("13-12=1,63", "14-12=2,63") == .broughtDown)
+        #expect(fault("13-12=1", "13-8=5") == .product)
+        #expect(fault("13-12=1", "13-12=2") == .remainder)
+        #expect(fault("10-8=2,63.2;20-20=0,63.25", "10-8=2,63.3;20-20=0,63.35") == .digit)
+        #expect(fault(",63;", ",6.3;") == .quotient)
+        #expect(fault("{253/4:", "{253/5:") == .head)
+        #expect(fault("25-24=1,6", "25-24=1,.") == .unreadable)
+        #expect(fault(",63.25}63.25", ",63.25~63.3}63.25") == .ending)
+        #expect(fault("4*7=28", "4*7=28") == nil)
     }
 
     @Test func reportsMalformedLines() {
