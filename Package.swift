@@ -11,6 +11,7 @@
 //   COpenBLAS ─ ReckonKernels   cblas_sgemm + SIMD element-wise kernels (LayerNorm, GELU, softmax, AdamW)
 //                    │
 //               ReckonModel     tokenizer, GPT decoder forward/backward, safetensors checkpoints
+//                    │          (+ CDecodeKernels: the AVX-512 few-row product, chosen at run time)
 //                    │
 //               ReckonTraining  AdamW schedule, multithreaded training loop, logs, resume
 //                    │
@@ -52,8 +53,10 @@ let package = Package(
             dependencies: ["COpenBLAS"],
             swiftSettings: optimize + engineCPU),
         .target(
+            name: "CDecodeKernels"),
+        .target(
             name: "ReckonModel",
-            dependencies: ["ReckonKernels"],
+            dependencies: ["ReckonKernels", "CDecodeKernels"],
             swiftSettings: optimize + engineCPU),
         .target(
             name: "ReckonTraining",

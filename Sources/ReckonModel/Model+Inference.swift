@@ -1,3 +1,4 @@
+import CDecodeKernels
 import ReckonKernels
 
 // Kernels for incremental (KV-cache) inference, used by ReckonEvaluation's decoder. They live
@@ -145,16 +146,24 @@ public func packStrips(_ weight: UnsafePointer<Float>, into packed: UnsafeMutabl
     }
 }
 
-/// Linear layer for a few rows over strip-packed weights (`packStrips`): a register block of
-/// 6 (then 4) rows × 16 outputs accumulates over k, one weight load feeding six FMAs, no
-/// horizontal sums; single rows split k into even and odd halves to keep four FMA chains in flight. Only
-/// outputs `outputs` are written; its lower bound must be a multiple of 16.
+/// Whether `packedMatmul` runs its AVX-512 kernel (C, `CDecodeKernels`) on this CPU.
+public let packedMatmulUsesAVX512 = reckon_has_avx512() == 1
+
+/// Linear layer for a few rows over strip-packed weights (`packStrips`). On AVX-512 CPUs (unless
+/// `avx512` is false) a C kernel keeps 16 rows × 16 outputs in 512-bit registers; otherwise a
+/// register block of 6 (then 4) rows × 16 outputs accumulates over k, one weight load feeding six
+/// FMAs, no horizontal sums; single rows split k into even and odd halves to keep four FMA chains
+/// in flight. Only outputs `outputs` are written; its lower bound must be a multiple of 16.
 ///
 ///     out: (rows, outF) = inp: (rows, inF) · Wᵀ + bias,   W: (outF, inF) as packed
 public func packedMatmul(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, packed: UnsafePointer<Float>,
                          bias: UnsafePointer<Float>?, rows R: Int, inFeatures K: Int, outFeatures N: Int,
-                         outputs: Range<Int>) {
+                         outputs: Range<Int>, avx512: Bool = packedMatmulUsesAVX512) {
     precondition(outputs.lowerBound % 16 == 0)
+    if avx512 {
+        reckon_packed_matmul_avx512(out, inp, packed, bias, R, K, N, outputs.lowerBound, outputs.upperBound)
+        return
+    }
     var c = outputs.lowerBound
     while c < outputs.upperBound {
         let width = min(16, outputs.upperBound - c)
