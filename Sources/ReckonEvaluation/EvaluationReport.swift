@@ -136,8 +136,10 @@ public struct EvaluationReport: Sendable, Codable {
         for b in s.errorKinds { m += "| \(b.key) | \(b.accuracy.count) |\n" }
         if s.scratchFaults.contains(where: { $0.accuracy.count > 0 }) {
             m += "\nCalculation errors in steps with a false scratch block, by the block's first false part "
-                + "(long division: the table of multiples, the number brought down, the multiple subtracted, "
-                + "the remainder, the quotient digit, the quotient's shape):\n\n| part | chains |\n|---|---|\n"
+                + "(`equation`: a false partial-product equation; `head`: the block does not start from the step's "
+                + "operands; long division: `table` of multiples, number `broughtDown`, multiple subtracted (`product`), "
+                + "`remainder`, quotient `digit`, `quotient` shape; `ending`: the block's value is not the step's "
+                + "result):\n\n| part | chains |\n|---|---|\n"
             for b in s.scratchFaults where b.accuracy.count > 0 { m += "| \(b.key) | \(b.accuracy.count) |\n" }
         }
         func table(_ title: String, _ buckets: [Bucket]) {
