@@ -9,9 +9,9 @@
 //        │             test split, corpus writer, verifier
 //        │
 //   COpenBLAS ─ ReckonKernels   cblas_sgemm + SIMD element-wise kernels (LayerNorm, GELU, softmax, AdamW)
-//                    │
+//   CKernels ─┘      │          + CKernels: AVX-512 kernels in C (GELU, the few-row decode product),
+//                    │            chosen at run time; AVX2 machines keep the Swift kernels
 //               ReckonModel     tokenizer, GPT decoder forward/backward, safetensors checkpoints
-//                    │          (+ CDecodeKernels: the AVX-512 few-row product, chosen at run time)
 //                    │
 //               ReckonTraining  AdamW schedule, multithreaded training loop, logs, resume
 //                    │
@@ -49,14 +49,14 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]),
         .target(
+            name: "CKernels"),
+        .target(
             name: "ReckonKernels",
-            dependencies: ["COpenBLAS"],
+            dependencies: ["COpenBLAS", "CKernels"],
             swiftSettings: optimize + engineCPU),
         .target(
-            name: "CDecodeKernels"),
-        .target(
             name: "ReckonModel",
-            dependencies: ["ReckonKernels", "CDecodeKernels"],
+            dependencies: ["ReckonKernels", "CKernels"],
             swiftSettings: optimize + engineCPU),
         .target(
             name: "ReckonTraining",
@@ -77,6 +77,11 @@ let package = Package(
             name: "GeneratorBenchmark",
             dependencies: ["ReckonGenerator"],
             path: "Benchmarks/GeneratorBenchmark"),
+        .executableTarget(
+            name: "KernelBench",
+            dependencies: ["ReckonKernels", "ReckonModel"],
+            path: "Benchmarks/KernelBench",
+            swiftSettings: optimize + engineCPU),
         .testTarget(
             name: "ReckonArithmeticTests",
             dependencies: ["ReckonArithmetic", .product(name: "PropertyBased", package: "swift-property-based")]),

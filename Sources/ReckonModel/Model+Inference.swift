@@ -1,4 +1,4 @@
-import CDecodeKernels
+import CKernels
 import ReckonKernels
 
 // Kernels for incremental (KV-cache) inference, used by ReckonEvaluation's decoder. They live
@@ -37,6 +37,12 @@ public func attendCachedRow(out: UnsafeMutablePointer<Float>, q: UnsafePointer<F
     let scale = 1 / Float(hd).squareRoot()
     for h in 0..<H {
         let qh = q + h * hd, kh = keys + h * hd * T, vh = values + h * hd * T
+        // A head's stretch of the cache is a few KiB, too short for the hardware prefetcher to
+        // catch on its own: ask for the next head's while this one is computed.
+        if h + 1 < H {
+            reckon_prefetch(kh + hd * T, (n + 7) / 8 * 8 * hd * 4)
+            reckon_prefetch(vh + hd * T, n * hd * 4)
+        }
         // scores[j] = scale · q_h · k_j, 8 positions per register, no stores inside the i loop.
         // Four blocks of 8 at a time: four independent FMA chains instead of one (an FMA's
         // latency is four times its issue interval). Lanes past n are scratch, never read.
@@ -146,9 +152,6 @@ public func packStrips(_ weight: UnsafePointer<Float>, into packed: UnsafeMutabl
     }
 }
 
-/// Whether `packedMatmul` runs its AVX-512 kernel (C, `CDecodeKernels`) on this CPU.
-public let packedMatmulUsesAVX512 = reckon_has_avx512() == 1
-
 /// Linear layer for a few rows over strip-packed weights (`packStrips`). On AVX-512 CPUs (unless
 /// `avx512` is false) a C kernel keeps 16 rows × 16 outputs in 512-bit registers; otherwise a
 /// register block of 6 (then 4) rows × 16 outputs accumulates over k, one weight load feeding six
@@ -158,7 +161,7 @@ public let packedMatmulUsesAVX512 = reckon_has_avx512() == 1
 ///     out: (rows, outF) = inp: (rows, inF) · Wᵀ + bias,   W: (outF, inF) as packed
 public func packedMatmul(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>, packed: UnsafePointer<Float>,
                          bias: UnsafePointer<Float>?, rows R: Int, inFeatures K: Int, outFeatures N: Int,
-                         outputs: Range<Int>, avx512: Bool = packedMatmulUsesAVX512) {
+                         outputs: Range<Int>, avx512: Bool = cpuHasAVX512) {
     precondition(outputs.lowerBound % 16 == 0)
     if avx512 {
         reckon_packed_matmul_avx512(out, inp, packed, bias, R, K, N, outputs.lowerBound, outputs.upperBound)

@@ -123,15 +123,15 @@ struct GradientCheckTests {
         expectClose(db, numericGradient(bd) { dotD(dout, matmulRef(xd, wd, $0, rows: rows, inF: inF, outF: outF)) }, "matmul dbias")
     }
 
-    @Test func gelu() {
+    @Test(arguments: geluKernels) func gelu(avx512: Bool) {
         let n = 301
         var g = LCG(s: 3)
         var x = g.floats(n, scale: 6)
         x[0] = 0; x[1] = -12; x[2] = 1e-30    // Φ recovered from out/x at and near x = 0
         let dout = g.floats(n)
         var y = [Float](repeating: 0, count: n), dx = y
-        geluForward(out: &y, inp: x, count: n)
-        geluBackward(dinp: &dx, inp: x, out: y, dout: dout, count: n)
+        geluForward(out: &y, inp: x, count: n, avx512: avx512)
+        geluBackward(dinp: &dx, inp: x, out: y, dout: dout, count: n, avx512: avx512)
         let xd = x.map(Double.init)
         expectClose(dx, numericGradient(xd) { dotD(dout, $0.map(geluRef)) }, tol: 1e-5, "gelu dx")
     }

@@ -2,15 +2,19 @@ import Foundation
 import Testing
 import ReckonKernels
 
+/// GELU kernels to test: the AVX2 Swift one always, the AVX-512 C one (`avx512: true`) where the
+/// CPU has it.
+let geluKernels: [Bool] = cpuHasAVX512 ? [false, true] : [false]
+
 @Suite("Kernel accuracy")
 struct KernelAccuracyTests {
     /// The vectorised erf-GELU matches 0.5·x·erfc(−x/√2) in double to 1e-6 relative on [−10, 10]
-    /// (values under 1e-30 compared absolutely), in both the SIMD body and the scalar tail.
-    @Test func geluMatchesExactErf() {
+    /// (values under 1e-30 compared absolutely), in both the SIMD body and the tail.
+    @Test(arguments: geluKernels) func geluMatchesExactErf(avx512: Bool) {
         let n = 20_003
         let x = (0..<n).map { Float(-10 + 20 * Double($0) / Double(n - 1)) }
         var y = [Float](repeating: 0, count: n)
-        geluForward(out: &y, inp: x, count: n)
+        geluForward(out: &y, inp: x, count: n, avx512: avx512)
         var worst = 0.0
         for i in 0..<n {
             let xd = Double(x[i]), ref = 0.5 * xd * erfc(-xd / 2.0.squareRoot())
@@ -22,10 +26,10 @@ struct KernelAccuracyTests {
 
     /// Far tails: GELU(x) → x for large x and → 0 for very negative x, never inf or NaN
     /// (a clamp on exp's argument once let ±30 overflow). 16 values: the SIMD body and the tail.
-    @Test func geluIsFiniteInTheFarTails() {
+    @Test(arguments: geluKernels) func geluIsFiniteInTheFarTails(avx512: Bool) {
         let x: [Float] = [-1000, -200, -88, -50, -30, -20, -13, -12, 12, 13, 20, 30, 50, 88, 200, 1000, 30]
         var y = [Float](repeating: .nan, count: x.count)
-        geluForward(out: &y, inp: x, count: x.count)
+        geluForward(out: &y, inp: x, count: x.count, avx512: avx512)
         for (xi, yi) in zip(x, y) {
             #expect(yi.isFinite, "GELU(\(xi)) = \(yi)")
             if xi > 0 { #expect(abs(yi - xi) <= 1e-6 * xi, "GELU(\(xi)) = \(yi)") }

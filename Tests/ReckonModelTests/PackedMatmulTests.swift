@@ -1,15 +1,21 @@
 import Testing
+import ReckonKernels
 import ReckonModel
 
 /// The decode product against a plain double-precision reference, for both kernels.
 @Suite struct PackedMatmulTests {
-    @Test func avx2KernelMatchesAPlainProduct() { check(avx512: false) }
+    /// K = 37: a partial last strip and K not a multiple of 4. The AVX-512 kernel reads inputs in
+    /// place up to K = 256 and copies them transposed in chunks of 256 above: 300 ends in a partial
+    /// chunk, 1024 (an MLP's second product) is four whole ones.
+    static let inFeatures = [37, 300, 1024]
 
-    @Test(.enabled(if: packedMatmulUsesAVX512, "this CPU has no AVX-512"))
-    func avx512KernelMatchesAPlainProduct() { check(avx512: true) }
+    @Test(arguments: inFeatures) func avx2KernelMatchesAPlainProduct(K: Int) { check(avx512: false, K: K) }
 
-    func check(avx512: Bool) {
-        let K = 37, N = 45   // a partial last strip, and K not a multiple of 4
+    @Test(.enabled(if: cpuHasAVX512, "this CPU has no AVX-512"), arguments: inFeatures)
+    func avx512KernelMatchesAPlainProduct(K: Int) { check(avx512: true, K: K) }
+
+    func check(avx512: Bool, K: Int) {
+        let N = 45
         var rng = UInt64(7)
         func next() -> Float {
             rng = rng &* 6364136223846793005 &+ 1442695040888963407
@@ -33,9 +39,14 @@ import ReckonModel
                             #expect(out[r * N + c] == -99, "wrote outside the outputs: row \(r), column \(c)")
                             continue
                         }
-                        var ref = withBias ? Double(bias[c]) : 0
-                        for k in 0..<K { ref += Double(inp[r * K + k]) * Double(weight[c * K + k]) }
-                        #expect(abs(Double(out[r * N + c]) - ref) <= 1e-5 * max(1, abs(ref)), "rows \(rows), row \(r), column \(c)")
+                        var ref = withBias ? Double(bias[c]) : 0, magnitude = abs(ref)
+                        for k in 0..<K {
+                            let term = Double(inp[r * K + k]) * Double(weight[c * K + k])
+                            ref += term; magnitude += abs(term)
+                        }
+                        // Float summation's error bound, (K + 1)·u·Σ|terms| with u = 2⁻²⁴, doubled.
+                        let tolerance = 2 * Double(K + 1) * 0x1p-24 * magnitude
+                        #expect(abs(Double(out[r * N + c]) - ref) <= tolerance, "K \(K), rows \(rows), row \(r), column \(c)")
                     }
                 }
             }

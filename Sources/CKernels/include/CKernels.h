@@ -1,0 +1,25 @@
+#ifndef RECKON_C_KERNELS_H
+#define RECKON_C_KERNELS_H
+
+/// 1 when this CPU runs AVX-512F code (checked once, at run time: the project's machines differ).
+int reckon_has_avx512(void);
+
+/// `packedMatmul`'s AVX-512 kernel: out[r, c] = bias[c] + sum_k inp[r, k] * W[c, k] for rows r in
+/// [0, rows) and outputs c in [cBegin, cEnd), W strip-packed as by `packStrips` (strips of 16
+/// outputs, each (K, 16) contiguous). cBegin must be a multiple of 16; bias may be NULL.
+/// out: (rows, N), inp: (rows, K). Call only when reckon_has_avx512() is 1.
+void reckon_packed_matmul_avx512(float *out, const float *inp, const float *packed, const float *bias,
+                                 long rows, long K, long N, long cBegin, long cEnd);
+
+/// GELU forward, exact erf form: out[i] = x·Φ(x) for x = inp[i], i in [0, n); out may alias inp.
+/// Relative error below 1e-6 for |x| ≤ 10. Call only when reckon_has_avx512() is 1.
+void reckon_gelu_forward_avx512(float *out, const float *inp, long n);
+
+/// GELU backward: dinp[i] = dout[i]·(Φ(x) + x·φ(x)) for x = inp[i], with Φ(x) recovered as out[i]/x
+/// (out the forward result). dinp may alias dout. Call only when reckon_has_avx512() is 1.
+void reckon_gelu_backward_avx512(float *dinp, const float *inp, const float *out, const float *dout, long n);
+
+/// Asks the CPU to start loading [p, p + bytes) into cache (a hint: no effect on results).
+void reckon_prefetch(const void *p, long bytes);
+
+#endif
