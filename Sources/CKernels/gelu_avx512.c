@@ -2,16 +2,14 @@
 // kernels (GELU.swift, VectorMath.swift), written with instructions Swift's SIMD types cannot
 // reach: a reciprocal estimate refined by one Newton step instead of a division, rounding and
 // 2^n scaling in one instruction each, masked loads for the tail. Inputs are clamped to ±13
-// first (beyond it Φ is 0 or 1 in float), so exp needs no range checks. Half the time of the
+// first (beyond them Φ rounds to 1, or is below 1e-38), so exp needs no range checks. Half the time of the
 // AVX2 kernels on the AVX-512 machine (Zen 4), at the same accuracy.
 #include "CKernels.h"
-#include <immintrin.h>
-
-#define KERNEL __attribute__((target("avx512f"), always_inline)) static inline
+#include "avx512_common.h"
 
 // exp(hi + lo) for hi + lo in [-87, 0], lo a small correction to hi (Cephes: n = round(x/ln2),
 // r = x - n·ln2 in two parts, degree-6 polynomial, result scaled by 2^n).
-KERNEL __m512 expSum(__m512 hi, __m512 lo) {
+AVX512_INLINE __m512 expSum(__m512 hi, __m512 lo) {
     __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(_mm512_add_ps(hi, lo), _mm512_set1_ps(1.44269504088896341f)),
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), hi);
@@ -26,12 +24,12 @@ KERNEL __m512 expSum(__m512 hi, __m512 lo) {
     return _mm512_scalef_ps(y, n);
 }
 
-KERNEL __m512 clampGELU(__m512 x) {
+AVX512_INLINE __m512 clampGELU(__m512 x) {
     return _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-13)), _mm512_set1_ps(13));
 }
 
 // -x²/2 as hi + lo, exact (FMA recovers the rounding error of x·x).
-KERNEL void minusHalfSquare(__m512 x, __m512 *hi, __m512 *lo) {
+AVX512_INLINE void minusHalfSquare(__m512 x, __m512 *hi, __m512 *lo) {
     __m512 sq = _mm512_mul_ps(x, x);
     *hi = _mm512_mul_ps(sq, _mm512_set1_ps(-0.5f));
     *lo = _mm512_mul_ps(_mm512_fmsub_ps(x, x, sq), _mm512_set1_ps(-0.5f));
@@ -39,7 +37,7 @@ KERNEL void minusHalfSquare(__m512 x, __m512 *hi, __m512 *lo) {
 
 // Φ(x) = ½·erfc(−x/√2) for clamped x; erfc by the Numerical Recipes Chebyshev fit (relative
 // error < 1.2e-7), so the negative tail is accurate in relative terms.
-KERNEL __m512 normalCDF(__m512 x) {
+AVX512_INLINE __m512 normalCDF(__m512 x) {
     __m512 z = _mm512_mul_ps(_mm512_abs_ps(x), _mm512_set1_ps(0.70710678118654752f));
     __m512 d = _mm512_fmadd_ps(z, _mm512_set1_ps(0.5f), _mm512_set1_ps(1));
     __m512 t = _mm512_rcp14_ps(d);
@@ -61,12 +59,10 @@ KERNEL __m512 normalCDF(__m512 x) {
     return _mm512_mask_sub_ps(half, positive, _mm512_set1_ps(1), half);
 }
 
-KERNEL __mmask16 tailMask(long left) { return left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1); }
-
 __attribute__((target("avx512f")))
 void reckon_gelu_forward_avx512(float *out, const float *inp, long n) {
     for (long i = 0; i < n; i += 16) {
-        __mmask16 m = tailMask(n - i);
+        __mmask16 m = lanesFor(n - i);
         __m512 x = _mm512_maskz_loadu_ps(m, inp + i);
         _mm512_mask_storeu_ps(out + i, m, _mm512_mul_ps(x, normalCDF(clampGELU(x))));
     }
@@ -75,7 +71,7 @@ void reckon_gelu_forward_avx512(float *out, const float *inp, long n) {
 __attribute__((target("avx512f")))
 void reckon_gelu_backward_avx512(float *dinp, const float *inp, const float *out, const float *dout, long n) {
     for (long i = 0; i < n; i += 16) {
-        __mmask16 m = tailMask(n - i);
+        __mmask16 m = lanesFor(n - i);
         __m512 x = _mm512_maskz_loadu_ps(m, inp + i);
         __mmask16 zero = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_EQ_OQ);
         // Φ(x) = out/x (½ at 0), as the Swift kernel does: one exp per element, not two.

@@ -3,7 +3,7 @@
 // outputs and each FMA takes its row's input as an embedded broadcast, so 16 rows cost 17
 // instructions per k instead of ~50. Compiled for AVX-512 per function, chosen at run time.
 #include "CKernels.h"
-#include <immintrin.h>
+#include "avx512_common.h"
 
 // For K > KCHUNK a row block's inputs are first copied transposed, one k per cache line (xt[k][i]):
 // read in place, 16 rows whose stride is a multiple of 4 KiB (K = 1024, an MLP's second product)
@@ -16,8 +16,7 @@ enum { KCHUNK = 256 };
 // x[k * RB + i] when `transposed`. The accumulators start from `init` (the bias) or, for later
 // chunks, from what the previous chunk stored. RB and `transposed` are constants at every call,
 // so the accumulators stay in registers and the addressing is resolved at compile time.
-__attribute__((target("avx512f"), always_inline))
-static inline void block(float *out, const float *x, long ldx, int transposed, const float *w, __m512 init,
+AVX512_INLINE void block(float *out, const float *x, long ldx, int transposed, const float *w, __m512 init,
                          int accumulate, __mmask16 mask, int RB, long KC, long N) {
     __m512 acc[16];
     for (int i = 0; i < RB; i++) acc[i] = accumulate ? _mm512_maskz_loadu_ps(mask, out + i * N) : init;
@@ -30,8 +29,7 @@ static inline void block(float *out, const float *x, long ldx, int transposed, c
 }
 
 // One row: four partial sums over k mod 4, so the FMAs are not one dependent chain.
-__attribute__((target("avx512f"), always_inline))
-static inline void row(float *out, const float *x, const float *w, __m512 init, int accumulate,
+AVX512_INLINE void row(float *out, const float *x, const float *w, __m512 init, int accumulate,
                        __mmask16 mask, long KC) {
     __m512 a0 = accumulate ? _mm512_maskz_loadu_ps(mask, out) : init;
     __m512 a1 = _mm512_setzero_ps(), a2 = _mm512_setzero_ps(), a3 = _mm512_setzero_ps();
@@ -48,15 +46,13 @@ static inline void row(float *out, const float *x, const float *w, __m512 init, 
 
 // Rows [0, RB) (RB a constant at each call) × outputs [cBegin, cEnd) × k in [k0, k0 + KC):
 // x is the block's first input row; xt is scratch for the transposed copy, or NULL to read in place.
-__attribute__((target("avx512f"), always_inline))
-static inline void rowBlock(float *out, const float *x, const float *packed, const float *bias, float *xt,
+AVX512_INLINE void rowBlock(float *out, const float *x, const float *packed, const float *bias, float *xt,
                             int RB, long k0, long KC, long K, long N, long cBegin, long cEnd) {
     if (xt)
         for (long k = 0; k < KC; k++)
             for (int i = 0; i < RB; i++) xt[k * RB + i] = x[i * K + k0 + k];
     for (long c = cBegin; c < cEnd; c += 16) {
-        long width = cEnd - c < 16 ? cEnd - c : 16;
-        __mmask16 mask = (__mmask16)((1u << width) - 1);
+        __mmask16 mask = lanesFor(cEnd - c);
         __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + c) : _mm512_setzero_ps();
         const float *w = packed + (c / 16) * K * 16 + k0 * 16;
         if (xt) block(out + c, xt, 0, 1, w, b, k0 > 0, mask, RB, KC, N);
@@ -77,8 +73,7 @@ void reckon_packed_matmul_avx512(float *out, const float *inp, const float *pack
         for (; r + 4 <= rows; r += 4) rowBlock(out + r * N, inp + r * K, packed, bias, xt, 4, k0, kc, K, N, cBegin, cEnd);
         for (; r < rows; r++) {
             for (long c = cBegin; c < cEnd; c += 16) {
-                long width = cEnd - c < 16 ? cEnd - c : 16;
-                __mmask16 mask = (__mmask16)((1u << width) - 1);
+                __mmask16 mask = lanesFor(cEnd - c);
                 __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + c) : _mm512_setzero_ps();
                 row(out + r * N + c, inp + r * K + k0, packed + (c / 16) * K * 16 + k0 * 16, b, k0 > 0, mask, kc);
             }
