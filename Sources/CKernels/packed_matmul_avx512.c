@@ -45,7 +45,8 @@ AVX512_INLINE void row(float *out, const float *x, const float *w, __m512 init, 
 }
 
 // Rows [0, RB) (RB a constant at each call) × outputs [cBegin, cEnd) × k in [k0, k0 + KC):
-// x is the block's first input row; xt is scratch for the transposed copy, or NULL to read in place.
+// x is the block's first input row; xt is scratch for the transposed copy, or NULL to read in place
+// (always for a single row, whose inputs are contiguous).
 AVX512_INLINE void rowBlock(float *out, const float *x, const float *packed, const float *bias, float *xt,
                             int RB, long k0, long KC, long K, long N, long cBegin, long cEnd) {
     if (xt)
@@ -55,7 +56,8 @@ AVX512_INLINE void rowBlock(float *out, const float *x, const float *packed, con
         __mmask16 mask = lanesFor(cEnd - c);
         __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + c) : _mm512_setzero_ps();
         const float *w = packed + (c / 16) * K * 16 + k0 * 16;
-        if (xt) block(out + c, xt, 0, 1, w, b, k0 > 0, mask, RB, KC, N);
+        if (RB == 1) row(out + c, x + k0, w, b, k0 > 0, mask, KC);
+        else if (xt) block(out + c, xt, 0, 1, w, b, k0 > 0, mask, RB, KC, N);
         else block(out + c, x + k0, K, 0, w, b, k0 > 0, mask, RB, KC, N);
     }
 }
@@ -71,12 +73,6 @@ void reckon_packed_matmul_avx512(float *out, const float *inp, const float *pack
         for (; r + 16 <= rows; r += 16) rowBlock(out + r * N, inp + r * K, packed, bias, xt, 16, k0, kc, K, N, cBegin, cEnd);
         for (; r + 8 <= rows; r += 8) rowBlock(out + r * N, inp + r * K, packed, bias, xt, 8, k0, kc, K, N, cBegin, cEnd);
         for (; r + 4 <= rows; r += 4) rowBlock(out + r * N, inp + r * K, packed, bias, xt, 4, k0, kc, K, N, cBegin, cEnd);
-        for (; r < rows; r++) {
-            for (long c = cBegin; c < cEnd; c += 16) {
-                __mmask16 mask = lanesFor(cEnd - c);
-                __m512 b = bias ? _mm512_maskz_loadu_ps(mask, bias + c) : _mm512_setzero_ps();
-                row(out + r * N + c, inp + r * K + k0, packed + (c / 16) * K * 16 + k0 * 16, b, k0 > 0, mask, kc);
-            }
-        }
+        for (; r < rows; r++) rowBlock(out + r * N, inp + r * K, packed, bias, 0, 1, k0, kc, K, N, cBegin, cEnd);
     }
 }
