@@ -7,7 +7,7 @@ import Testing
     /// The recipe list comes from a directory listing; an empty one would test nothing.
     @Test func everyDocumentedRecipeIsFound() {
         for name in ["basic", "single-op", "long", "mathglm", "reckon-mathglm", "reckon-mathglm-curriculum",
-                     "reckon-mathglm-longdiv", "ablation"] {
+                     "reckon-mathglm-division", "reckon-mathglm-longdiv", "ablation"] {
             #expect(shippedRecipeNames.contains(name), "\(name)")
         }
     }
