@@ -9,7 +9,10 @@ func loadRecipe(_ nameOrPath: String) throws -> Recipe {
     guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
         let shipped = (try? FileManager.default.contentsOfDirectory(atPath: "Generators"))?
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted() ?? []
-        let hint = shipped.isEmpty ? "" : " (shipped recipes: \(shipped.joined(separator: ", ")))"
+        // Names resolve against the working directory; say so when it has no Generators/.
+        let hint = shipped.isEmpty
+            ? " (no Generators/ in \(FileManager.default.currentDirectoryPath): run from the repository root or pass the recipe's path)"
+            : " (shipped recipes: \(shipped.joined(separator: ", ")))"
         throw CommandError("recipe '\(nameOrPath)' not found\(hint)")
     }
     do { return try Recipe(contentsOf: URL(fileURLWithPath: path)) } catch {
