@@ -68,13 +68,27 @@ enum ScratchBlock {
         let na = nonZeroDigits(a), nb = nonZeroDigits(b)
         guard min(na, nb) >= 2 else { return }
         let (kept, split) = na < nb ? (b, a) : (a, b)
-        let terms = placeTerms(split)
         out.append(UInt8(ascii: "{"))
+        let product = writeProductEquation(kept, split, to: &out)
+        if product != result {
+            out.append(UInt8(ascii: "~"))
+            result.write(to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// Writes `kept*split=kept*t1+kept*t2+…=p1+p2+…=…=p` (the partial products by `split`'s
+    /// place terms, added left to right), or `kept*split=p` when `split` has one non-zero digit;
+    /// returns the product p.
+    private static func writeProductEquation(_ kept: DecimalValue, _ split: DecimalValue, to out: inout [UInt8]) -> DecimalValue {
         kept.write(to: &out); out.append(UInt8(ascii: "*")); split.write(to: &out)
-        out.append(UInt8(ascii: "="))
-        for (i, t) in terms.enumerated() {
-            if i > 0 { out.append(UInt8(ascii: "+")) }
-            kept.write(to: &out); out.append(UInt8(ascii: "*")); t.write(to: &out)
+        let terms = placeTerms(split)
+        if terms.count > 1 {
+            out.append(UInt8(ascii: "="))
+            for (i, t) in terms.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: "+")) }
+                kept.write(to: &out); out.append(UInt8(ascii: "*")); t.write(to: &out)
+            }
         }
         var partials = terms.map { kept * $0 }
         while true {
@@ -86,11 +100,7 @@ enum ScratchBlock {
             if partials.count == 1 { break }
             partials.replaceSubrange(0...1, with: [partials[0] + partials[1]])
         }
-        if partials[0] != result {
-            out.append(UInt8(ascii: "~"))
-            result.write(to: &out)
-        }
-        out.append(UInt8(ascii: "}"))
+        return partials[0]
     }
 
     /// One line of a long division of a whole-divisor dividend: at `place` (the power of ten of
@@ -204,6 +214,71 @@ enum ScratchBlock {
         if rounded.rational != exact {
             out.append(UInt8(ascii: "~"))
             rounded.write(to: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+    }
+
+    /// Refinement rounds of the `refine` block, each fixing a quotient's next two significant digits.
+    static let refinementRounds = 2
+
+    /// x ≥ 0 truncated to its two leading significant digits: 0.06732 → 0.067, 15673 → 15000.
+    static func leadingTwoDigits(_ x: Rational) -> DecimalValue {
+        guard x.signum > 0 else { return .zero }
+        let k = 2 - x.decimalExponent // fraction digits of the truncation (negative: whole tens, hundreds, …)
+        let n = x.numerator.magnitude, d = x.denominator
+        if k >= 0 {
+            return DecimalValue(significand: n.shiftedLeft(decimalDigits: k).quotientAndRemainder(dividingBy: d).quotient, scale: k)
+        }
+        let q = n.quotientAndRemainder(dividingBy: d.shiftedLeft(decimalDigits: -k)).quotient
+        return DecimalValue(q.shiftedLeft(decimalDigits: -k))
+    }
+
+    /// The `refine` block for a ÷ b (magnitudes): a quotient estimated two digits at a time and
+    /// corrected with exact residuals, so the digits a small model can estimate (the leading two
+    /// of a quotient) are made exact by what it computes reliably (products and differences).
+    /// Round k takes q_k, the two leading digits of r_k/b (r_0 = a), writes b·q_k as a product
+    /// equation and the residual r_{k+1} = r_k − b·q_k; after `refinementRounds` rounds (or a
+    /// zero residual) the last equation gathers the quotient:
+    /// `a/b=q_0+q_1+r/b=Q+r/b~result`, where only the small tail r/b is estimated in one hop:
+    /// `{5221*1.5=5221*1+5221*0.5=5221+2610.5=7831.5;8183-7831.5=351.5;5221*0.067=…=349.807;
+    /// 351.5-349.807=1.693;8183/5221=1.5+0.067+1.693/5221=1.567+1.693/5221~1.567324267}`.
+    static func writeRefinedQuotient(_ a: DecimalValue, _ b: DecimalValue, policy: RoundingPolicy, to out: inout [UInt8]) {
+        guard !a.isZero, !b.isZero, !isPowerOfTen(b) else { return }
+        out.append(UInt8(ascii: "{"))
+        var residual = a
+        var digits: [DecimalValue] = []
+        while digits.count < refinementRounds && !residual.isZero {
+            let q = leadingTwoDigits(residual.rational / b.rational)
+            digits.append(q)
+            let product = writeProductEquation(b, q, to: &out)
+            out.append(UInt8(ascii: ";"))
+            residual.write(to: &out); out.append(UInt8(ascii: "-")); product.write(to: &out)
+            residual = residual - product
+            out.append(UInt8(ascii: "=")); residual.write(to: &out)
+            out.append(UInt8(ascii: ";"))
+        }
+        // a/b = q_0 + q_1 + … (+ r/b)
+        a.write(to: &out); out.append(UInt8(ascii: "/")); b.write(to: &out)
+        out.append(UInt8(ascii: "="))
+        for (i, q) in digits.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: "+")) }
+            q.write(to: &out)
+        }
+        func writeTail() {
+            if residual.isZero { return }
+            out.append(UInt8(ascii: "+")); residual.write(to: &out)
+            out.append(UInt8(ascii: "/")); b.write(to: &out)
+        }
+        writeTail()
+        let sum = digits.reduce(DecimalValue.zero, +)
+        if digits.count > 1 {
+            out.append(UInt8(ascii: "=")); sum.write(to: &out); writeTail()
+        }
+        if !residual.isZero {
+            let exact = a.rational / b.rational
+            let quotient = policy.apply(exact)
+            out.append(quotient.rational == exact ? UInt8(ascii: "=") : UInt8(ascii: "~"))
+            quotient.write(to: &out)
         }
         out.append(UInt8(ascii: "}"))
     }

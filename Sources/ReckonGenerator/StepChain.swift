@@ -63,6 +63,8 @@ public struct StepChain: Sendable {
             if format.writesBlock(for: op) {
                 if format == .longdiv && op == .divide {
                     ScratchBlock.writeLongQuotient(a.magnitude, b.magnitude, policy: policy, to: &out)
+                } else if format == .refine && op == .divide {
+                    ScratchBlock.writeRefinedQuotient(a.magnitude, b.magnitude, policy: policy, to: &out)
                 } else {
                     ScratchBlock.write(op, a, b, result: result, policy: policy, to: &out)
                 }

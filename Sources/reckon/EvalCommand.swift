@@ -19,7 +19,7 @@ struct Eval: ParsableCommand {
         and SVG charts to --out (default: <checkpoint>/eval).
         """)
 
-    @Option(help: "Checkpoint directory.")
+    @Option(help: "Checkpoint directory (the default is found from any working directory).")
     var checkpoint: String = defaultCheckpoint
     @Option(help: "Recipe of the held-out questions (path, or a name in Generators/).")
     var recipe: String?
@@ -49,6 +49,7 @@ struct Eval: ParsableCommand {
     }
 
     func run() throws {
+        let checkpoint = resolvedCheckpoint(self.checkpoint)
         let threadCount = threads ?? ProcessInfo.processInfo.activeProcessorCount
         // Inputs first: a bad recipe or file fails before the (slower) model load.
         var items: [GradingItem] = []

@@ -2,16 +2,17 @@ import ArgumentParser
 import Foundation
 import ReckonGenerator
 
-/// `--recipe` accepts a path or the name of a file in Generators/ (`mathglm` → Generators/mathglm.json).
+/// `--recipe` accepts a path or the name of a file in Generators/ (`mathglm` → Generators/mathglm.json),
+/// looked up in the working directory, then in the repository this executable was built in.
 func loadRecipe(_ nameOrPath: String) throws -> Recipe {
-    var candidates = [nameOrPath]
-    if !nameOrPath.hasSuffix(".json") { candidates.append("Generators/\(nameOrPath).json") }
-    guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-        let shipped = (try? FileManager.default.contentsOfDirectory(atPath: "Generators"))?
+    var path: String? = FileManager.default.fileExists(atPath: nameOrPath) ? nameOrPath : nil
+    if path == nil && !nameOrPath.hasSuffix(".json") { path = repositoryPath("Generators/\(nameOrPath).json") }
+    guard let path else {
+        let generators = repositoryPath("Generators")
+        let shipped = generators.flatMap { try? FileManager.default.contentsOfDirectory(atPath: $0) }?
             .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted() ?? []
-        // Names resolve against the working directory; say so when it has no Generators/.
         let hint = shipped.isEmpty
-            ? " (no Generators/ in \(FileManager.default.currentDirectoryPath): run from the repository root or pass the recipe's path)"
+            ? " (no Generators/ in \(FileManager.default.currentDirectoryPath) or around this executable: pass the recipe's path)"
             : " (shipped recipes: \(shipped.joined(separator: ", ")))"
         throw CommandError("recipe '\(nameOrPath)' not found\(hint)")
     }

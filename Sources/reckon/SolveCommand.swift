@@ -7,6 +7,12 @@ import ReckonModel
 /// Where `solve` and `eval` look for a model when no `--checkpoint` is given.
 let defaultCheckpoint = "Checkpoints/reckon-mathglm"
 
+/// `path`, or for the default checkpoint, where it is found from any working directory
+/// (see `repositoryPath`).
+func resolvedCheckpoint(_ path: String) -> String {
+    path == defaultCheckpoint ? repositoryPath(path) ?? path : path
+}
+
 // `CommandError` (a run-time failure printed without usage) is defined in Terminal.swift.
 
 /// Loads a checkpoint for inference, turning every failure into a message that names the path.
@@ -53,7 +59,7 @@ struct Solve: ParsableCommand {
 
     @Argument(help: "An expression in MathGLM's syntax, e.g. \"5672*2933/(690/5715)\".")
     var expression: String?
-    @Option(help: "Checkpoint directory.")
+    @Option(help: "Checkpoint directory (the default is found from any working directory).")
     var checkpoint: String = defaultCheckpoint
     @Option(help: "File with one expression per line (batch mode).")
     var input: String?
@@ -90,7 +96,7 @@ struct Solve: ParsableCommand {
     private func solveOne(_ text: String, options: SolverOptions) throws {
         let question: ReckonArithmetic.Expression
         do { question = try Solver.parseQuestion(text) } catch { throw CommandError("\(error)") }
-        let (model, _) = try loadInferenceModel(checkpoint)
+        let (model, _) = try loadInferenceModel(resolvedCheckpoint(checkpoint))
         let solver = Solver(model: model, options: options)
         let prompt: [Int]
         do { prompt = try solver.prompt(for: question) } catch { throw CommandError("\(error)") }
@@ -112,7 +118,7 @@ struct Solve: ParsableCommand {
         let writer = try output.map { try AtomicFileWriter(path: $0) }
         AtomicFileWriter.removePendingOnInterrupt()
         do {
-            let (model, _) = try loadInferenceModel(checkpoint)
+            let (model, _) = try loadInferenceModel(resolvedCheckpoint(checkpoint))
             let solver = Solver(model: model, options: options)
             var bar = Terminal.ProgressBar(total: lines.count * votes, label: "solve")
             let lock = NSLock()

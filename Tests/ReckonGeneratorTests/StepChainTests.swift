@@ -79,3 +79,26 @@ func chain(_ text: String, _ format: StepFormat) throws -> String {
         #expect(throws: EvaluationError.self) { try tight.text(for: Expression(parsing: "1/(3-3)")) }
     }
 }
+
+@Suite struct RefinedQuotientTests {
+    // Worked by hand: 1000/7 = 142.857…; two leading digits 140, 7·140 = 980, residual 20;
+    // 20/7 = 2.857… → 2.8, 7·2.8 = 19.6, residual 0.4; the tail 0.4/7 is left to the rounding.
+    @Test func twoRoundsThenTheTail() throws {
+        #expect(try chain("1000/7", .refine) == "1000/7={7*140=7*100+7*40=700+280=980;1000-980=20;7*2.8=7*2+7*0.8=14+5.6=19.6;20-19.6=0.4;1000/7=140+2.8+0.4/7=142.8+0.4/7~142.85714285714285714}142.85714285714285714")
+        // The block works on magnitudes; the step applies the sign.
+        #expect(try chain("-5/3", .refine).hasSuffix("5/3=1.6+0.066+0.002/3=1.666+0.002/3~1.6666666666666666667}-1.6666666666666666667"))
+    }
+
+    @Test func aZeroResidualEndsTheBlockExactly() throws {
+        #expect(try chain("7/4", .refine) == "7/4={4*1.7=4*1+4*0.7=4+2.8=6.8;7-6.8=0.2;4*0.05=0.2;0.2-0.2=0;7/4=1.7+0.05=1.75}1.75")
+        #expect(try chain("12*345+6/4", .refine) == "12*345+6/4={345*12=345*10+345*2=3450+690=4140}4140+6/4={4*1.5=4*1+4*0.5=4+2=6;6-6=0;6/4=1.5}4140+1.5=4141.5")
+        #expect(try chain("0.9/0.04", .refine) == "0.9/0.04={0.04*22=0.04*20+0.04*2=0.8+0.08=0.88;0.9-0.88=0.02;0.04*0.5=0.02;0.02-0.02=0;0.9/0.04=22+0.5=22.5}22.5")
+        // Dividing by a power of ten is a shift: one hop.
+        #expect(try chain("123/100", .refine) == "123/100=1.23")
+    }
+
+    @Test func leadingDigitsAreTruncatedNotRounded() throws {
+        // 5/8 = 0.625 → 0.62 (not 0.63), leaving a positive residual for the second round.
+        #expect(try chain("5/8", .refine) == "5/8={8*0.62=8*0.6+8*0.02=4.8+0.16=4.96;5-4.96=0.04;8*0.005=0.04;0.04-0.04=0;5/8=0.62+0.005=0.625}0.625")
+    }
+}
