@@ -233,22 +233,43 @@ enum ScratchBlock {
         return DecimalValue(q.shiftedLeft(decimalDigits: -k))
     }
 
+    /// One unit in the last of x's two leading digits: 140 → 10, 2.8 → 0.1, 0.067 → 0.001.
+    static func unitInLastPlace(_ x: DecimalValue) -> DecimalValue {
+        let place = x.decimalExponent - 2
+        return place >= 0 ? DecimalValue(ExactInteger.powerOfTen(place)) : DecimalValue(significand: .one, scale: -place)
+    }
+
+    /// Whether round `k` of a ÷ b takes its leading digits one unit low (about a third of
+    /// rounds), decided by the operands' digits so that a chain stays a function of its
+    /// question. The residual then comes out up to twice its usual size: trained only on true
+    /// digits, session 14's model learned that residuals are small and wrote small numbers
+    /// instead of subtracting.
+    static func takesLowEstimate(_ a: DecimalValue, _ b: DecimalValue, round k: Int) -> Bool {
+        var text: [UInt8] = []
+        a.write(to: &text); text.append(UInt8(ascii: "/")); b.write(to: &text)
+        var h = UInt64(k)
+        for byte in text { h = SplitMix64.mix(h ^ UInt64(byte)) }
+        return h % 3 == 0
+    }
+
     /// The `refine` block for a ÷ b (magnitudes): a quotient estimated two digits at a time and
     /// corrected with exact residuals, so the digits a small model can estimate (the leading two
     /// of a quotient) are made exact by what it computes reliably (products and differences).
-    /// Round k takes q_k, the two leading digits of r_k/b (r_0 = a), writes b·q_k as a product
-    /// equation and the residual r_{k+1} = r_k − b·q_k; after `refinementRounds` rounds (or a
-    /// zero residual) the last equation gathers the quotient:
+    /// Round k takes q_k, the two leading digits of r_k/b (r_0 = a; one unit low in about a
+    /// third of rounds, see `takesLowEstimate`), writes b·q_k as a product equation and the
+    /// residual r_{k+1} = r_k − b·q_k; after `refinementRounds` rounds (or a zero residual) the
+    /// last equation gathers the quotient:
     /// `a/b=q_0+q_1+r/b=Q+r/b~result`, where only the small tail r/b is estimated in one hop:
-    /// `{5221*1.5=5221*1+5221*0.5=5221+2610.5=7831.5;8183-7831.5=351.5;5221*0.067=…=349.807;
-    /// 351.5-349.807=1.693;8183/5221=1.5+0.067+1.693/5221=1.567+1.693/5221~1.567324267}`.
+    /// `{3*0.66=3*0.6+3*0.06=1.8+0.18=1.98;2-1.98=0.02;3*0.0066=…=0.0198;0.02-0.0198=0.0002;
+    /// 2/3=0.66+0.0066+0.0002/3=0.6666+0.0002/3~0.6666666667}` (2/3, 10 significant digits).
     static func writeRefinedQuotient(_ a: DecimalValue, _ b: DecimalValue, policy: RoundingPolicy, to out: inout [UInt8]) {
         guard !a.isZero, !b.isZero, !isPowerOfTen(b) else { return }
         out.append(UInt8(ascii: "{"))
         var residual = a
         var digits: [DecimalValue] = []
         while digits.count < refinementRounds && !residual.isZero {
-            let q = leadingTwoDigits(residual.rational / b.rational)
+            var q = leadingTwoDigits(residual.rational / b.rational)
+            if takesLowEstimate(a, b, round: digits.count) { q = q - unitInLastPlace(q) }
             digits.append(q)
             let product = writeProductEquation(b, q, to: &out)
             out.append(UInt8(ascii: ";"))

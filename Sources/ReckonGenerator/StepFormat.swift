@@ -15,10 +15,10 @@ import ReckonArithmetic
 ///   line per quotient digit with the current dividend, the multiple taken, the remainder and the
 ///   quotient so far (see `ScratchBlock.writeLongQuotient`):
 ///   `253/4-193={253/4:4*2=8,…,4*9=36|25-24=1,6;13-12=1,63;10-8=2,63.2;20-20=0,63.25}63.25-193=-129.75`.
-/// - `refine`: `products` plus a refinement block for `/`: the quotient's two leading digits,
-///   made exact by a product and a residual, twice; only the small tail is estimated
-///   (see `ScratchBlock.writeRefinedQuotient`):
-///   `1000/7={7*140=7*100+7*40=700+280=980;1000-980=20;7*2.8=7*2+7*0.8=14+5.6=19.6;20-19.6=0.4;1000/7=140+2.8+0.4/7=142.8+0.4/7~142.85714285714285714}142.85714285714285714` (standard policy).
+/// - `refine`: `products` plus a refinement block for `/`: the quotient's two leading digits
+///   (here one unit low, as in a third of rounds), made exact by a product and a residual,
+///   twice; only the small tail is estimated (see `ScratchBlock.writeRefinedQuotient`):
+///   `1000/7={7*130=7*100+7*30=700+210=910;1000-910=90;7*12=7*10+7*2=70+14=84;90-84=6;1000/7=130+12+6/7=142+6/7~142.85714285714285714}142.85714285714285714` (standard policy).
 public enum StepFormat: String, CaseIterable, Sendable, Codable {
     case mathglm
     case direct

@@ -81,18 +81,27 @@ func chain(_ text: String, _ format: StepFormat) throws -> String {
 }
 
 @Suite struct RefinedQuotientTests {
-    // Worked by hand: 1000/7 = 142.857…; two leading digits 140, 7·140 = 980, residual 20;
-    // 20/7 = 2.857… → 2.8, 7·2.8 = 19.6, residual 0.4; the tail 0.4/7 is left to the rounding.
+    // Worked by hand: 2/3 = 0.666…; two leading digits 0.66, 3·0.66 = 1.98, residual 0.02;
+    // 0.02/3 = 0.00666… → 0.0066, 3·0.0066 = 0.0198, residual 0.0002; the tail 0.0002/3 is left
+    // to the rounding.
     @Test func twoRoundsThenTheTail() throws {
-        #expect(try chain("1000/7", .refine) == "1000/7={7*140=7*100+7*40=700+280=980;1000-980=20;7*2.8=7*2+7*0.8=14+5.6=19.6;20-19.6=0.4;1000/7=140+2.8+0.4/7=142.8+0.4/7~142.85714285714285714}142.85714285714285714")
+        #expect(try chain("2/3", .refine) == "2/3={3*0.66=3*0.6+3*0.06=1.8+0.18=1.98;2-1.98=0.02;3*0.0066=3*0.006+3*0.0006=0.018+0.0018=0.0198;0.02-0.0198=0.0002;2/3=0.66+0.0066+0.0002/3=0.6666+0.0002/3~0.66666666666666666667}0.66666666666666666667")
         // The block works on magnitudes; the step applies the sign.
         #expect(try chain("-5/3", .refine).hasSuffix("5/3=1.6+0.066+0.002/3=1.666+0.002/3~1.6666666666666666667}-1.6666666666666666667"))
+    }
+
+    // 1000/7 = 142.857…: the first round takes 130, one unit below the leading digits 140, so
+    // the residual is 90 (not 20) and the second round's digits are 12 (from 90/7 = 12.857…).
+    @Test func aLowEstimateIsCorrectedByTheNextRound() throws {
+        #expect(try chain("1000/7", .refine) == "1000/7={7*130=7*100+7*30=700+210=910;1000-910=90;7*12=7*10+7*2=70+14=84;90-84=6;1000/7=130+12+6/7=142+6/7~142.85714285714285714}142.85714285714285714")
+        // 23/350 = 0.0657…: the second round is the low one (0.0007 for 0.00071).
+        #expect(try chain("23/350", .refine) == "23/350={350*0.065=350*0.06+350*0.005=21+1.75=22.75;23-22.75=0.25;350*0.0007=0.245;0.25-0.245=0.005;23/350=0.065+0.0007+0.005/350=0.0657+0.005/350~0.065714285714285714286}0.065714285714285714286")
     }
 
     @Test func aZeroResidualEndsTheBlockExactly() throws {
         #expect(try chain("7/4", .refine) == "7/4={4*1.7=4*1+4*0.7=4+2.8=6.8;7-6.8=0.2;4*0.05=0.2;0.2-0.2=0;7/4=1.7+0.05=1.75}1.75")
         #expect(try chain("12*345+6/4", .refine) == "12*345+6/4={345*12=345*10+345*2=3450+690=4140}4140+6/4={4*1.5=4*1+4*0.5=4+2=6;6-6=0;6/4=1.5}4140+1.5=4141.5")
-        #expect(try chain("0.9/0.04", .refine) == "0.9/0.04={0.04*22=0.04*20+0.04*2=0.8+0.08=0.88;0.9-0.88=0.02;0.04*0.5=0.02;0.02-0.02=0;0.9/0.04=22+0.5=22.5}22.5")
+        #expect(try chain("0.9/0.04", .refine) == "0.9/0.04={0.04*21=0.04*20+0.04*1=0.8+0.04=0.84;0.9-0.84=0.06;0.04*1.5=0.04*1+0.04*0.5=0.04+0.02=0.06;0.06-0.06=0;0.9/0.04=21+1.5=22.5}22.5")
         // Dividing by a power of ten is a shift: one hop.
         #expect(try chain("123/100", .refine) == "123/100=1.23")
     }
