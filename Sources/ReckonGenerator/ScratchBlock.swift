@@ -22,13 +22,20 @@ import ReckonArithmetic
 ///
 /// Addition and subtraction are one hop: no block.
 enum ScratchBlock {
-    /// Appends the block for `a op b` (policy result `result`), or nothing when the operation is one hop.
+    /// Appends `format`'s block for `a op b` (policy result `result`), or nothing when the
+    /// operation is one hop. Division has one block per format: schoolbook lines (`scratch`),
+    /// long division with a table (`longdiv`) or refinement rounds (`refine`).
     static func write(_ op: BinaryOperator, _ a: DecimalValue, _ b: DecimalValue, result: DecimalValue,
-                      policy: RoundingPolicy, to out: inout [UInt8]) {
+                      policy: RoundingPolicy, format: StepFormat, to out: inout [UInt8]) {
         switch op {
         case .add, .subtract: return
         case .multiply: writeProduct(a.magnitude, b.magnitude, result: result.magnitude, to: &out)
-        case .divide: writeQuotient(a.magnitude, b.magnitude, policy: policy, to: &out)
+        case .divide:
+            switch format {
+            case .longdiv: writeLongQuotient(a.magnitude, b.magnitude, policy: policy, to: &out)
+            case .refine: writeRefinedQuotient(a.magnitude, b.magnitude, policy: policy, to: &out)
+            default: writeQuotient(a.magnitude, b.magnitude, policy: policy, to: &out)
+            }
         case .power: writePower(a, b, result: result, to: &out)
         }
     }
@@ -182,7 +189,7 @@ enum ScratchBlock {
     /// is a copy, a comparison with written numbers or a subtraction of adjacent ones. The last Q
     /// is the answer before rounding; `~q` (the policy's rounding) ends the block unless the
     /// division terminated.
-    static func writeLongQuotient(_ a: DecimalValue, _ b: DecimalValue, policy: RoundingPolicy, to out: inout [UInt8]) {
+    private static func writeLongQuotient(_ a: DecimalValue, _ b: DecimalValue, policy: RoundingPolicy, to out: inout [UInt8]) {
         guard !a.isZero, !b.isZero, !isPowerOfTen(b) else { return }
         out.append(UInt8(ascii: "{"))
         let (shifted, divisor) = wholeDivisor(a, b)
@@ -262,7 +269,7 @@ enum ScratchBlock {
     /// `a/b=q_0+q_1+r/b=Q+r/b~result`, where only the small tail r/b is estimated in one hop:
     /// `{3*0.66=3*0.6+3*0.06=1.8+0.18=1.98;2-1.98=0.02;3*0.0066=…=0.0198;0.02-0.0198=0.0002;
     /// 2/3=0.66+0.0066+0.0002/3=0.6666+0.0002/3~0.6666666667}` (2/3, 10 significant digits).
-    static func writeRefinedQuotient(_ a: DecimalValue, _ b: DecimalValue, policy: RoundingPolicy, to out: inout [UInt8]) {
+    private static func writeRefinedQuotient(_ a: DecimalValue, _ b: DecimalValue, policy: RoundingPolicy, to out: inout [UInt8]) {
         guard !a.isZero, !b.isZero, !isPowerOfTen(b) else { return }
         out.append(UInt8(ascii: "{"))
         var residual = a

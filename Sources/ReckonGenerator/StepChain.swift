@@ -61,13 +61,7 @@ public struct StepChain: Sendable {
             if !rounded { rounded = Self.isRounded(op, a, b, result) }
             out.append(UInt8(ascii: "="))
             if format.writesBlock(for: op) {
-                if format == .longdiv && op == .divide {
-                    ScratchBlock.writeLongQuotient(a.magnitude, b.magnitude, policy: policy, to: &out)
-                } else if format == .refine && op == .divide {
-                    ScratchBlock.writeRefinedQuotient(a.magnitude, b.magnitude, policy: policy, to: &out)
-                } else {
-                    ScratchBlock.write(op, a, b, result: result, policy: policy, to: &out)
-                }
+                ScratchBlock.write(op, a, b, result: result, policy: policy, format: format, to: &out)
             }
             e.nodes[i] = .number(Literal(result))
             e.normalize()
