@@ -17,6 +17,11 @@ public struct TrainingInfo: Codable, Equatable, Sendable {
     public var eps: Double = 1e-8
     public var gradClip: Double = 1.0
     public var threads: Int = 1
+    /// The run's checkpoint, held-out check and log intervals in steps, which a resumed run keeps
+    /// unless told otherwise (nil in older checkpoints).
+    public var checkpointEvery: Int?
+    public var evalEvery: Int?
+    public var logEvery: Int?
     /// Human-readable description of the data (corpus path or recipe).
     public var data: String = ""
     /// Recipe file the run was trained on, if any.

@@ -74,6 +74,44 @@ public final class Model: @unchecked Sendable {
         return try Model(config: c, tokenizer: tokenizer, parameters: parameters)
     }
 
+    /// A deeper copy, by block expansion (LLaMA Pro, arXiv 2401.02415): `layers − config.layers`
+    /// new blocks spread evenly among the existing ones, which keep their weights. A new block's
+    /// output projections (`attn.proj` and `mlp.fc2`, weights and biases) are zero, so it adds
+    /// nothing to the residual stream: the deeper model computes exactly what this one does, and
+    /// training grows the new blocks from there. Their other weights are the reference
+    /// initialisation's, drawn from `seed`.
+    public func deepened(to layers: Int, seed: UInt64) throws -> Model {
+        let old = config.layers, added = layers - old
+        guard added > 0 else { throw ModelError.invalidConfig("a deeper model needs more than \(old) layers (got \(layers))") }
+        var c = config
+        c.layers = layers
+        let deeper = try Model(config: c, tokenizer: tokenizer, seed: seed)
+        // Where each block lands: new block j goes right after old block ⌈(j+1)·old/added⌉ − 1,
+        // so the new blocks are spread evenly and the last one follows the last old block.
+        var target: [Int] = [], newBlocks: [Int] = [], next = 0
+        for i in 0..<old {
+            target.append(target.count + newBlocks.count)
+            while next < added && ((next + 1) * old + added - 1) / added - 1 == i {
+                newBlocks.append(target.count + newBlocks.count)
+                next += 1
+            }
+        }
+        // The layout is [embeddings | block 0 | block 1 | … | ln_f], each block contiguous.
+        let src = parameters.pointer, dst = deeper.parameters.pointer
+        let from = layout, to = deeper.layout
+        let blockCount = from.blocks[0].fc2b + config.dModel - from.blocks[0].ln1w
+        dst.update(from: src, count: from.blocks[0].ln1w)
+        for (i, l) in target.enumerated() { (dst + to.blocks[l].ln1w).update(from: src + from.blocks[i].ln1w, count: blockCount) }
+        (dst + to.lnfw).update(from: src + from.lnfw, count: from.count - from.lnfw)
+        let C = c.dModel, M = c.mlpWidth
+        for l in newBlocks {
+            let b = to.blocks[l]
+            (dst + b.projw).update(repeating: 0, count: C * C); (dst + b.projb).update(repeating: 0, count: C)
+            (dst + b.fc2w).update(repeating: 0, count: C * M); (dst + b.fc2b).update(repeating: 0, count: C)
+        }
+        return deeper
+    }
+
     /// Whether token `id` is one of the digits 0–9 (what Abacus counts runs of).
     public func isDigitToken(_ id: Int) -> Bool { id >= 0 && id < isDigit.count && isDigit[id] }
 

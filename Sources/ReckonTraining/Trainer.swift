@@ -34,6 +34,25 @@ public struct TrainerOptions: Sendable {
     public init() {}
 }
 
+/// What `reckon train --resume` may change about a run; nil keeps the run's own setting.
+public struct ResumeOverrides: Sendable {
+    /// The run's new length: larger stretches the cosine schedule, smaller compresses what is
+    /// left of it; it must exceed the steps done.
+    public var steps: Int?
+    /// Bounds this session only.
+    public var minutes: Double?
+    public var checkpointEvery: Int?
+    public var evalEvery: Int?
+    public var logEvery: Int?
+    /// Needed equal to the saved count for a bit-identical continuation.
+    public var threads: Int?
+    public init(steps: Int? = nil, minutes: Double? = nil, checkpointEvery: Int? = nil, evalEvery: Int? = nil,
+                logEvery: Int? = nil, threads: Int? = nil) {
+        self.steps = steps; self.minutes = minutes; self.checkpointEvery = checkpointEvery
+        self.evalEvery = evalEvery; self.logEvery = logEvery; self.threads = threads
+    }
+}
+
 /// One progress report, passed to the caller's callback after each step.
 public struct TrainingProgress: Sendable {
     public var step: Int
@@ -112,27 +131,25 @@ public final class Trainer {
         i.beta1 = d(options.optimizer.beta1); i.beta2 = d(options.optimizer.beta2)
         i.eps = d(options.optimizer.eps); i.gradClip = d(options.optimizer.gradClip)
         i.threads = options.threads
+        i.checkpointEvery = options.checkpointEvery; i.evalEvery = options.evalEvery; i.logEvery = options.logEvery
         i.data = options.dataDescription; i.recipe = options.recipe; i.format = options.format
         info = i
     }
 
-    /// Continues the run saved in `directory` (model, optimizer, RNG, schedule), writing new
-    /// checkpoints there. Hyper-parameters come from the checkpoint; `steps` in `budget` sets the
-    /// run's new length (larger stretches the cosine schedule, smaller compresses what is left of
-    /// it; it must exceed the steps done), `minutes` bounds this session; its
-    /// checkpoint/eval/log intervals apply. `threads` defaults to the saved count (needed for a
-    /// bit-identical continuation).
-    public static func resume(from directory: URL, source: ExampleSource, budget: TrainerOptions? = nil, threads: Int? = nil) throws -> Trainer {
+    /// Continues the run saved in `directory` (model, optimizer, RNG, schedule, and its checkpoint,
+    /// eval and log intervals), writing new checkpoints there. Hyper-parameters come from the
+    /// checkpoint; `overrides` may change the run's length, this session's time and the intervals.
+    public static func resume(from directory: URL, source: ExampleSource, overrides: ResumeOverrides = ResumeOverrides()) throws -> Trainer {
         let (model, config) = try Checkpoint.loadModel(from: directory)
         guard let saved = config.training else { throw ModelError.checkpoint("config.json has no training section; cannot resume") }
         let state = try Checkpoint.loadOptimizer(from: directory, parameterCount: model.parameterCount, expectedStep: config.step)
         var o = TrainerOptions()
-        if let steps = budget?.steps, steps <= config.step {
+        if let steps = overrides.steps, steps <= config.step {
             throw TrainingError.options("--steps \(steps) must exceed the \(config.step) steps this run has done")
         }
-        o.steps = budget?.steps ?? saved.totalSteps
-        o.minutes = budget?.minutes
-        if budget?.minutes != nil && budget?.steps == nil { o.steps = nil }
+        o.steps = overrides.steps ?? saved.totalSteps
+        o.minutes = overrides.minutes
+        if overrides.minutes != nil && overrides.steps == nil { o.steps = nil }
         o.batchSize = saved.batchSize
         o.lengthGroup = saved.lengthGroup ?? 1
         o.learningRate = saved.learningRate
@@ -142,10 +159,11 @@ public final class Trainer {
         o.optimizer.beta1 = Float(saved.beta1); o.optimizer.beta2 = Float(saved.beta2)
         o.optimizer.eps = Float(saved.eps); o.optimizer.gradClip = Float(saved.gradClip)
         o.seed = saved.seed
-        o.threads = threads ?? saved.threads
-        if let b = budget {
-            o.checkpointEvery = b.checkpointEvery; o.evalEvery = b.evalEvery; o.logEvery = b.logEvery
-        }
+        o.threads = overrides.threads ?? saved.threads
+        // Older checkpoints did not keep their intervals: those fall back to the defaults.
+        o.checkpointEvery = overrides.checkpointEvery ?? saved.checkpointEvery ?? o.checkpointEvery
+        o.evalEvery = overrides.evalEvery ?? saved.evalEvery ?? o.evalEvery
+        o.logEvery = overrides.logEvery ?? saved.logEvery ?? o.logEvery
         o.dataDescription = saved.data; o.recipe = saved.recipe; o.format = saved.format
         o.replacesExistingRun = true   // the run continues in its own directory
         let t = try Trainer(model: model, source: source, output: directory, options: o)

@@ -55,20 +55,22 @@ struct Train: ParsableCommand {
     var seed: UInt64 = 0
     @Option(help: "Worker threads (default: all cores). Same seed and threads give the same curve.")
     var threads: Int?
-    @Option(help: "Write a checkpoint every K steps (0: only at the end).")
-    var checkpointEvery: Int = 500
-    @Option(help: "Append to log.jsonl every K steps.")
-    var logEvery: Int = 10
+    @Option(help: "Write a checkpoint every K steps (0: only at the end; default 500, or the resumed run's own).")
+    var checkpointEvery: Int?
+    @Option(help: "Append to log.jsonl every K steps (default 10, or the resumed run's own).")
+    var logEvery: Int?
     @Option(help: "Held-out file (same format as --corpus) for a periodic greedy exact-match check (default with --recipe: the recipe's test split).")
     var heldout: String?
-    @Option(help: "Run the held-out check every K steps (0: only at the end).")
-    var evalEvery: Int = 0
+    @Option(help: "Run the held-out check every K steps (0: only at the end; default 0, or the resumed run's own).")
+    var evalEvery: Int?
     @Option(help: "Held-out examples per check.")
     var evalCount: Int = 64
     @Option(help: "Continue training from this checkpoint directory.")
     var resume: String?
     @Option(help: "Start a new run from this checkpoint's weights, architecture and tokenizer (--context may grow with rope or abacus positions).")
     var initFrom: String?
+    @Option(help: "With --init-from: grow the model to this many layers by block expansion (new blocks start as identities, so the model computes what the checkpoint did).")
+    var layers: Int?
     @Flag(help: "Let a new run replace the checkpoint and log already in --out (without it, that is an error).")
     var overwrite = false
 
@@ -85,11 +87,18 @@ struct Train: ParsableCommand {
             if reverseNumbers { throw ValidationError("--reverse-numbers is fixed when a run starts; the \(from) checkpoint's tokenizer keeps its own") }
             if preset != nil || positions != nil { throw ValidationError("--preset and --positions come from the \(from) checkpoint") }
         }
+        if let layers {
+            guard initFrom != nil else { throw ValidationError("--layers grows an --init-from checkpoint (a new model's size comes from --preset)") }
+            if layers < 1 { throw ValidationError("--layers must be ≥ 1") }
+        }
         if resume != nil, context != nil { throw ValidationError("--context is fixed by the resumed checkpoint") }
         if let c = context, c < 1 { throw ValidationError("--context must be ≥ 1") }
         if let s = steps, s < 1 { throw ValidationError("--steps must be ≥ 1") }
         if let m = minutes, !(m > 0) { throw ValidationError("--minutes must be > 0") }
         if batch < 1 { throw ValidationError("--batch must be ≥ 1") }
+        if let k = checkpointEvery, k < 0 { throw ValidationError("--checkpoint-every must be ≥ 0") }
+        if let k = evalEvery, k < 0 { throw ValidationError("--eval-every must be ≥ 0") }
+        if let k = logEvery, k < 1 { throw ValidationError("--log-every must be ≥ 1") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
         if let positions, PositionScheme(rawValue: positions) == nil { throw ValidationError("--positions must be learned, rope or abacus") }
         if let preset, !ModelConfig.presetNames.contains(preset) {
@@ -117,23 +126,31 @@ struct Train: ParsableCommand {
         let trainer: Trainer
         do {
             if let resume {
-                var budget = TrainerOptions()
-                budget.steps = steps; budget.minutes = minutes
-                budget.checkpointEvery = checkpointEvery; budget.evalEvery = evalEvery; budget.logEvery = logEvery
+                let overrides = ResumeOverrides(steps: steps, minutes: minutes, checkpointEvery: checkpointEvery,
+                                                evalEvery: evalEvery, logEvery: logEvery, threads: threads)
                 if let out, URL(fileURLWithPath: out).standardized != URL(fileURLWithPath: resume).standardized {
                     throw ValidationError("--resume writes back into \(resume); drop --out or copy the checkpoint first")
                 }
-                trainer = try Trainer.resume(from: URL(fileURLWithPath: resume), source: source, budget: budget, threads: threads)
+                trainer = try Trainer.resume(from: URL(fileURLWithPath: resume), source: source, overrides: overrides)
                 print("resuming \(resume) at step \(trainer.step) of \(trainer.info.totalSteps)")
             } else {
                 // A new run, from random weights of a preset or from --init-from's weights.
                 let model: Model, origin: String
                 var parentConfig: CheckpointConfig?
+                var parentName = initFrom ?? ""
                 if let initFrom {
                     let (parent, config) = try Checkpoint.loadModel(from: URL(fileURLWithPath: initFrom))
-                    model = try parent.withContext(context ?? parent.config.contextLength)
+                    var grown = try parent.withContext(context ?? parent.config.contextLength)
+                    if let layers, layers != parent.config.layers {
+                        guard layers > parent.config.layers else {
+                            throw ValidationError("--layers \(layers): the checkpoint has \(parent.config.layers) layers, and a model can only grow")
+                        }
+                        grown = try grown.deepened(to: layers, seed: seed)
+                        parentName = "\(initFrom) deepened from \(parent.config.layers) to \(layers) layers"
+                    }
+                    model = grown
                     parentConfig = config
-                    origin = "weights of \(initFrom) (step \(config.step))"
+                    origin = "weights of \(parentName) (step \(config.step))"
                 } else {
                     let tokenizer = try Tokenizer(reversesNumbers: reverseNumbers)
                     let presetName = preset ?? "tiny"
@@ -147,13 +164,15 @@ struct Train: ParsableCommand {
                 o.steps = steps; o.minutes = minutes; o.batchSize = batch; o.lengthGroup = lengthGroup; o.learningRate = lr
                 o.minLearningRateFraction = minLrFraction; o.warmupSteps = warmup
                 o.optimizer.weightDecay = weightDecay; o.optimizer.gradClip = clip
-                o.seed = seed; o.threads = threadCount; o.checkpointEvery = checkpointEvery
-                o.evalEvery = evalEvery; o.logEvery = logEvery
+                o.seed = seed; o.threads = threadCount
+                if let checkpointEvery { o.checkpointEvery = checkpointEvery }
+                if let evalEvery { o.evalEvery = evalEvery }
+                if let logEvery { o.logEvery = logEvery }
                 o.dataDescription = dataDescription; o.recipe = recipe; o.replacesExistingRun = overwrite
                 if let recipe { o.format = (try format ?? loadRecipe(recipe).format).rawValue }
                 trainer = try Trainer(model: model, source: source, output: URL(fileURLWithPath: out!), options: o)
                 if let parentConfig, let initFrom {
-                    try trainer.continueFrom(parentConfig, in: URL(fileURLWithPath: initFrom), name: initFrom)
+                    try trainer.continueFrom(parentConfig, in: URL(fileURLWithPath: initFrom), name: parentName)
                 }
                 let c = model.config
                 print("model: \(origin), \(c.layers)×\(c.dModel), \(c.heads) heads, ctx \(c.contextLength), " +
@@ -183,6 +202,7 @@ struct Train: ParsableCommand {
 
         let interactive = isatty(STDERR_FILENO) == 1
         var lastPrinted = Date.distantPast
+        let logEvery = trainer.options.logEvery
         let outcome: TrainingOutcome
         do {
             outcome = try trainer.run { p in
@@ -194,7 +214,7 @@ struct Train: ParsableCommand {
                     guard Date().timeIntervalSince(lastPrinted) > 0.1 || p.heldOutAccuracy != nil else { return }
                     lastPrinted = Date()
                     FileHandle.standardError.write(Data("\r\(line)   ".utf8))
-                } else if p.step % max(1, logEvery) == 0 || p.heldOutAccuracy != nil {
+                } else if p.step % logEvery == 0 || p.heldOutAccuracy != nil {
                     print(line)
                 }
             }

@@ -48,8 +48,6 @@ struct CheckpointTests {
         #expect(files == ["config.json", "model.safetensors", "optimizer.safetensors"])
     }
 
-    /// The file follows the safetensors layout a Python reader expects: u64 LE header length,
-    /// JSON header with dtype/shape/data_offsets under the reference names, 8-aligned data.
     /// `withContext` keeps the weights: with RoPE positions a longer context gives the same
     /// logits for the same tokens; learned positions refuse to change length.
     @Test func contextGrowsOnlyWithoutLearnedPositions() throws {
@@ -60,6 +58,38 @@ struct CheckpointTests {
         #expect(try longer.logits(for: tokens) == rope.logits(for: tokens))
         #expect(throws: ModelError.self) { try smallModel().withContext(40) }
         #expect(try smallModel().withContext(12).config.contextLength == 12)
+    }
+
+    /// `deepened` keeps the old blocks' weights, in order, between new blocks whose output
+    /// projections are zero: the deeper model's logits are the old model's, bit for bit (Abacus
+    /// positions, so every kind of embedding is carried over), while the new blocks' other
+    /// weights are random, so training can grow them.
+    @Test func deepenedModelComputesTheSameFunction() throws {
+        let base = try smallModel(positions: .abacus)   // 2 blocks
+        let tokens = [1, 5, 6, 7, 8, 12, 5, 9]
+        for layers in [3, 4, 5, 7] {
+            let deeper = try base.deepened(to: layers, seed: 9)
+            #expect(deeper.config.layers == layers && deeper.config.dModel == base.config.dModel)
+            let same = try deeper.logits(for: tokens) == base.logits(for: tokens)
+            #expect(same, "2 → \(layers) layers")
+        }
+        func weights(_ m: Model, block l: Int) -> [Float] {
+            let b = m.layout.blocks[l]
+            return Array(UnsafeBufferPointer(start: m.parameters.pointer + b.ln1w, count: b.fc2b + m.config.dModel - b.ln1w))
+        }
+        func tensor(_ m: Model, _ offset: Int, _ count: Int) -> [Float] {
+            Array(UnsafeBufferPointer(start: m.parameters.pointer + offset, count: count))
+        }
+        // 2 → 4 blocks: the old ones land at 0 and 2, the new ones at 1 and 3.
+        let deeper = try base.deepened(to: 4, seed: 9)
+        #expect(weights(deeper, block: 0) == weights(base, block: 0) && weights(deeper, block: 2) == weights(base, block: 1))
+        let C = base.config.dModel, M = base.config.mlpWidth
+        for l in [1, 3] {
+            let b = deeper.layout.blocks[l]
+            #expect(tensor(deeper, b.projw, C * C).allSatisfy { $0 == 0 } && tensor(deeper, b.fc2w, C * M).allSatisfy { $0 == 0 })
+            #expect(tensor(deeper, b.qkvw, 3 * C * C).contains { $0 != 0 } && tensor(deeper, b.fc1w, M * C).contains { $0 != 0 })
+        }
+        #expect(throws: ModelError.self) { try base.deepened(to: 2, seed: 9) }
     }
 
     /// `average` takes the element-wise mean, keeps the last checkpoint's step and training
@@ -82,6 +112,8 @@ struct CheckpointTests {
         expectCheckpointError("at least two") { _ = try Checkpoint.average([dirA]) }
     }
 
+    /// The file follows the safetensors layout a Python reader expects: u64 LE header length,
+    /// JSON header with dtype/shape/data_offsets under the reference names, 8-aligned data.
     @Test func modelFileIsStandardSafetensors() throws {
         let model = try smallModel()
         let dir = tempDir("fmt")

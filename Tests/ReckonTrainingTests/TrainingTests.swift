@@ -83,6 +83,8 @@ struct TrainingTests {
         #expect(a.step == 10)
         let b = try Trainer.resume(from: splitDir, source: source)
         #expect(b.step == 10)
+        // The run's own intervals, not the defaults (500 and 10).
+        #expect(b.options.checkpointEvery == 10 && b.options.logEvery == 5)
         try b.run()
         #expect(b.step == 20)
         #expect(a.losses + b.losses == straight.losses)
@@ -102,12 +104,9 @@ struct TrainingTests {
         let a = try Trainer(model: try tinyModel(), source: source, output: dir, options: o)
         a.requestStopAfter(steps: 5)
         try a.run()
-        var budget = TrainerOptions()
-        budget.steps = 5
-        #expect(throws: TrainingError.self) { try Trainer.resume(from: dir, source: source, budget: budget) }
-        budget.steps = 8
-        budget.logEvery = 1
-        let b = try Trainer.resume(from: dir, source: source, budget: budget)
+        #expect(throws: TrainingError.self) { try Trainer.resume(from: dir, source: source, overrides: ResumeOverrides(steps: 5)) }
+        let b = try Trainer.resume(from: dir, source: source, overrides: ResumeOverrides(steps: 8, logEvery: 1))
+        #expect(b.options.logEvery == 1 && b.options.checkpointEvery == 5)
         try b.run()
         #expect(b.step == 8 && b.info.totalSteps == 8)
         // The last logged learning rate is the 8-step schedule's, far below the 20-step one's.
@@ -134,7 +133,7 @@ struct TrainingTests {
         let twoThreadSeconds = try #require(a.info.trainingSeconds)
         #expect(abs(try #require(a.info.cpuSeconds) - 2 * twoThreadSeconds) <= 1e-9 * twoThreadSeconds)
 
-        let b = try Trainer.resume(from: dir, source: source, threads: 1)
+        let b = try Trainer.resume(from: dir, source: source, overrides: ResumeOverrides(threads: 1))
         try b.run()
         #expect(b.step == 10)
         let oneThreadSeconds = try #require(b.info.trainingSeconds) - twoThreadSeconds
@@ -224,7 +223,7 @@ struct TrainingTests {
         try t.run()
         #expect(try Checkpoint.loadConfig(from: dir).step == 2)
         // Resuming writes into its own directory and needs no permission.
-        #expect(try Trainer.resume(from: dir, source: source, budget: options(steps: 4)).step == 2)
+        #expect(try Trainer.resume(from: dir, source: source, overrides: ResumeOverrides(steps: 4)).step == 2)
     }
 
     /// A non-finite loss stops training with a clear error and keeps the last good checkpoint.
