@@ -7,9 +7,10 @@ import ReckonArithmetic
 @testable import ReckonEvaluation
 
 @Suite struct ReportTests {
-    func report() throws -> EvaluationReport {
+    /// A report grading `lines` (each a model's chain) as the answers to their questions.
+    func report(_ lines: [String] = ["12+34*2=12+68=80", "12+34*2=46*2=92", "7/2=3.5", "-1-2.5=-3.5", "50%*4=3", "(1+2)*3=3*3=9"],
+                source: String = "input:test", seed: UInt64 = 0) throws -> EvaluationReport {
         let grader = Grader(), diagnostics = StepDiagnostics()
-        let lines = ["12+34*2=12+68=80", "12+34*2=46*2=92", "7/2=3.5", "-1-2.5=-3.5", "50%*4=3", "(1+2)*3=3*3=9"]
         let questions = try lines.enumerated().map { i, line -> GradedQuestion in
             let q = try ReckonArithmetic.Expression(parsing: String(line.prefix { $0 != "=" }))
             let (truth, canonical) = try grader.reference(for: q)
@@ -19,8 +20,8 @@ import ReckonArithmetic
                                   grade: grader.grade(answer: answer, truth: truth, canonical: canonical),
                                   diagnosis: diagnostics.diagnose(line, truth: truth), confidence: 1, features: QuestionFeatures(q))
         }
-        let run = EvaluationReport.Run(checkpoint: "ck", checkpointStep: 3, source: "input:test", format: "mathglm",
-                                       count: questions.count, seed: 0, votes: 1, temperature: 0.7, seconds: 0.1)
+        let run = EvaluationReport.Run(checkpoint: "ck", checkpointStep: 3, source: source, format: "mathglm",
+                                       count: questions.count, seed: seed, votes: 1, temperature: 0.7, seconds: 0.1)
         return EvaluationReport(run: run, questions: questions)
     }
 
@@ -65,5 +66,46 @@ import ReckonArithmetic
         #expect(log.map(\.step) == [10, 20])
         #expect(log[0].loss == 1.5 && log[0].heldOutAccuracy == 0.5 && log[1].loss.isNaN)
         #expect(TrainingLogEntry.read(url.appendingPathExtension("missing")).isEmpty)
+    }
+
+    @Test func trainingSecondsSumsSessionsAfterTheAncestors() {
+        // An ancestor's session (steps 10–20), then this run's two sessions (30–40, 50–60).
+        let clock: [(Int, Double?)] = [(10, 50), (20, 100), (30, 10), (40, 20), (45, nil), (50, 5), (60, 15)]
+        let log = clock.map { TrainingLogEntry(step: $0.0, loss: 1, elapsedSeconds: $0.1) }
+        #expect(TrainingLogEntry.trainingSeconds(log, after: 20) == 35)
+        #expect(TrainingLogEntry.trainingSeconds(log) == 135)
+        #expect(TrainingLogEntry.trainingSeconds(log, after: 60) == nil)
+    }
+
+    @Test func pairedComparisonCountsFixedAndBroken() throws {
+        // Baseline wrong on 1 and 3; candidate wrong on 0 and 3. Question 2 is right by
+        // MathGLM's rule in both, though the candidate's answer is not exact (it is listed
+        // among the candidate's failures and must still count as right).
+        let baseline = try report(["1+2=3", "2*3=7", "7/3=2.333333333", "9-4=6", "5*5=25"], source: "recipe:r", seed: 4)
+        let candidate = try report(["1+2=4", "2*3=6", "7/3=2.3333", "9-4=6", "5*5=25"], source: "recipe:r", seed: 4)
+        #expect(candidate.failures.map(\.index) == [0, 2, 3])
+        let paired = try PairedComparison(baseline: baseline, candidate: candidate)
+        #expect(paired.questions == 5 && paired.fixed == 1 && paired.broken == 1 && paired.pValue == 1)
+        let reversed = try PairedComparison(baseline: candidate, candidate: baseline)
+        #expect(reversed.fixed == 1 && reversed.broken == 1)
+    }
+
+    @Test func pairedComparisonRefusesDifferentQuestions() throws {
+        let a = try report(["1+2=4", "2*3=6"], source: "recipe:r", seed: 4)
+        #expect(throws: ComparisonError.self) { try PairedComparison(baseline: a, candidate: try report(["1+2=4", "2*3=6"], source: "recipe:r", seed: 5)) }
+        #expect(throws: ComparisonError.self) { try PairedComparison(baseline: a, candidate: try report(["1+2=4"], source: "recipe:r", seed: 4)) }
+        // Same source and seed, but index 0 is another question: caught where both failed.
+        #expect(throws: ComparisonError.self) { try PairedComparison(baseline: a, candidate: try report(["1+3=5", "2*3=6"], source: "recipe:r", seed: 4)) }
+        // A question file fixes the questions whatever the seed.
+        let fromFile = try PairedComparison(baseline: try report(["1+2=4"], seed: 1), candidate: try report(["1+2=3"], seed: 2))
+        #expect(fromFile.fixed == 1 && fromFile.broken == 0)
+    }
+
+    @Test func signTestMatchesExactBinomialTails() {
+        // Reference values: 2·Σ_{i≤k} C(n,i)/2ⁿ with Python's exact math.comb.
+        #expect(abs(PairedComparison.signTest(0, 10) - 0.001953125) < 1e-12)
+        #expect(abs(PairedComparison.signTest(98, 104) - 0.7250853387900511) < 1e-9)
+        #expect(abs(PairedComparison.signTest(225, 184) - 0.04781045452235333) < 1e-9)
+        #expect(PairedComparison.signTest(0, 0) == 1 && PairedComparison.signTest(1000, 1000) == 1)
     }
 }
