@@ -33,13 +33,14 @@ public struct EvaluationReport: Sendable, Codable {
 
     public var run: Run
     public var summary: EvaluationSummary
-    /// Questions whose answer is not exactly the canonical one, or whose chain has a wrong step.
+    /// Questions whose answer is not exactly the canonical one or is wrong by MathGLM's rule (the
+    /// canonical answer itself can miss the truth at 2 decimals), or whose chain has a wrong step.
     public var failures: [GradedQuestion]
 
     public init(run: Run, questions: [GradedQuestion]) {
         self.run = run
         summary = EvaluationSummary(questions)
-        failures = questions.filter { !$0.grade.exact || !$0.diagnosis.allStepsValid }
+        failures = questions.filter { !$0.grade.exact || !$0.grade.mathglm || !$0.diagnosis.allStepsValid }
     }
 
     static func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }

@@ -6,9 +6,7 @@ import Foundation
 /// Two accuracies a point apart on a few hundred questions can be noise; the paired counts say
 /// whether they are. `pValue` is the two-sided exact sign test (McNemar's exact test) of
 /// fixed against broken: the chance of a split at least this uneven if neither model were better.
-public struct PairedComparison: Sendable, Equatable {
-    /// Questions in each evaluation.
-    public var questions: Int
+public struct PairedComparison: Sendable {
     /// Right by MathGLM's rule for the candidate, wrong for the baseline.
     public var fixed: Int
     /// Right by MathGLM's rule for the baseline, wrong for the candidate.
@@ -25,17 +23,22 @@ public struct PairedComparison: Sendable, Equatable {
             throw ComparisonError.differentQuestions(
                 "\(a.source) seed \(a.seed), \(a.count) questions against \(b.source) seed \(b.seed), \(b.count) questions")
         }
-        // Questions absent from `failures` are exact with every step valid, so right by every rule.
-        let wrongA = Dictionary(baseline.failures.filter { !$0.grade.mathglm }.map { ($0.index, $0.question) },
-                                uniquingKeysWith: { x, _ in x })
-        let wrongB = Dictionary(candidate.failures.filter { !$0.grade.mathglm }.map { ($0.index, $0.question) },
-                                uniquingKeysWith: { x, _ in x })
+        // Every question wrong by MathGLM's rule is among the failures (reports written before
+        // that was so may lack some: their counts would not add up).
+        func wrong(_ r: EvaluationReport) throws -> [Int: String] {
+            let wrong = Dictionary(r.failures.filter { !$0.grade.mathglm }.map { ($0.index, $0.question) },
+                                   uniquingKeysWith: { x, _ in x })
+            guard r.run.count - wrong.count == r.summary.overall.mathglm else {
+                throw ComparisonError.incomplete(r.run.checkpoint)
+            }
+            return wrong
+        }
+        let wrongA = try wrong(baseline), wrongB = try wrong(candidate)
         for (i, q) in wrongA {
             if let other = wrongB[i], other != q {
                 throw ComparisonError.differentQuestions("question \(i) is \(q) in one and \(other) in the other")
             }
         }
-        questions = a.count
         fixed = wrongA.keys.filter { wrongB[$0] == nil }.count
         broken = wrongB.keys.filter { wrongA[$0] == nil }.count
         pValue = Self.signTest(fixed, broken)
@@ -56,9 +59,12 @@ public struct PairedComparison: Sendable, Equatable {
 
 public enum ComparisonError: Error, CustomStringConvertible {
     case differentQuestions(String)
+    case incomplete(String)
     public var description: String {
         switch self {
         case .differentQuestions(let what): return "the evaluations graded different questions: \(what)"
+        case .incomplete(let checkpoint):
+            return "the report of \(checkpoint) does not list every question it got wrong (re-run reckon eval)"
         }
     }
 }

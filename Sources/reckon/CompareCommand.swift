@@ -73,7 +73,11 @@ struct Compare: ParsableCommand {
                     do {
                         let paired = try PairedComparison(baseline: baseline, candidate: r)
                         cells.append("\(paired.fixed) / \(paired.broken) (p = \(String(format: "%.2g", paired.pValue)))")
-                    } catch { cells.append("other questions") }
+                    } catch ComparisonError.differentQuestions {
+                        cells.append("other questions")
+                    } catch {
+                        cells.append("incomplete report")
+                    }
                 } else {
                     cells.append("–")
                 }

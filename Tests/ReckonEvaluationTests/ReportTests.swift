@@ -85,9 +85,21 @@ import ReckonArithmetic
         let candidate = try report(["1+2=4", "2*3=6", "7/3=2.3333", "9-4=6", "5*5=25"], source: "recipe:r", seed: 4)
         #expect(candidate.failures.map(\.index) == [0, 2, 3])
         let paired = try PairedComparison(baseline: baseline, candidate: candidate)
-        #expect(paired.questions == 5 && paired.fixed == 1 && paired.broken == 1 && paired.pValue == 1)
+        #expect(paired.fixed == 1 && paired.broken == 1 && paired.pValue == 1)
         let reversed = try PairedComparison(baseline: candidate, candidate: baseline)
         #expect(reversed.fixed == 1 && reversed.broken == 1)
+    }
+
+    @Test func failuresListEveryQuestionWrongByMathGLMsRule() throws {
+        // The canonical answer (20 significant digits) is 0.005, which rounds to 0.01; the truth
+        // rounds to 0.00. An exact answer with valid steps is still wrong by MathGLM's rule.
+        let r = try report(["0.004999999999999999999999+0=0.005", "1+1=2"])
+        #expect(r.summary.overall.exact == 2 && r.summary.overall.mathglm == 1)
+        #expect(r.failures.map(\.index) == [0])
+        // A report missing such a question (as earlier ones could) cannot be paired.
+        var incomplete = r
+        incomplete.failures = []
+        #expect(throws: ComparisonError.self) { try PairedComparison(baseline: incomplete, candidate: r) }
     }
 
     @Test func pairedComparisonRefusesDifferentQuestions() throws {
