@@ -36,16 +36,19 @@ public struct TrainingLogEntry: Sendable, Equatable, Codable {
         return byStep.keys.sorted().map { byStep[$0]! }
     }
 
-    /// Seconds of training `log` records after step `after` (a run's own steps, not those of the
-    /// checkpoint it started from), nil without clock readings. Each session's clock starts at
-    /// 0, so this sums the last reading of every session.
-    public static func trainingSeconds(_ log: [TrainingLogEntry], after: Int = 0) -> Double? {
-        var total = 0.0, last: Double?
-        for entry in log where entry.step > after {
-            guard let e = entry.elapsedSeconds else { continue }
-            if let l = last, e < l { total += l }   // a new session
-            last = e
+    /// A run's own entries (those after step `after`, not those of the checkpoint it started
+    /// from) on one clock: each session's clock starts at 0, so every reading gets the last
+    /// readings of the sessions before it added.
+    public static func ownTimeline(_ log: [TrainingLogEntry], after: Int = 0) -> [TrainingLogEntry] {
+        var earlier = 0.0, last: Double?
+        return log.filter { $0.step > after }.map { entry in
+            var entry = entry
+            if let e = entry.elapsedSeconds {
+                if let l = last, e < l { earlier += l }   // a new session
+                last = e
+                entry.elapsedSeconds = earlier + e
+            }
+            return entry
         }
-        return last.map { total + $0 }
     }
 }

@@ -47,12 +47,12 @@ struct Compare: ParsableCommand {
             let dir = URL(fileURLWithPath: path)
             let config: CheckpointConfig
             do { config = try Checkpoint.loadConfig(from: dir) } catch { throw CommandError("\(path): \(error)") }
-            let log = TrainingLogEntry.read(dir.appendingPathComponent("log.jsonl"))
+            let log = TrainingLogEntry.ownTimeline(TrainingLogEntry.read(dir.appendingPathComponent("log.jsonl")),
+                                                   after: config.training?.stepsBefore ?? 0)
             let format = config.training?.format ?? "?"
             let name = labels?[i] ?? format
             curves.append((name, log))
-            let minutes = TrainingLogEntry.trainingSeconds(log, after: config.training?.stepsBefore ?? 0)
-                .map { String(format: "%.0f", $0 / 60) } ?? "?"
+            let minutes = log.last(where: { $0.elapsedSeconds != nil })?.elapsedSeconds.map { String(format: "%.0f", $0 / 60) } ?? "?"
             let heldOut = log.last(where: { $0.heldOutAccuracy != nil })?.heldOutAccuracy.map { percent($0) } ?? "–"
             var cells = [name, format, "\(ParameterLayout(config.model).count)", "\(config.step)",
                          "\(config.step * (config.training?.batchSize ?? 0))", minutes, heldOut]

@@ -68,13 +68,15 @@ import ReckonArithmetic
         #expect(TrainingLogEntry.read(url.appendingPathExtension("missing")).isEmpty)
     }
 
-    @Test func trainingSecondsSumsSessionsAfterTheAncestors() {
+    @Test func ownTimelineRunsOneClockAcrossSessions() {
         // An ancestor's session (steps 10–20), then this run's two sessions (30–40, 50–60).
         let clock: [(Int, Double?)] = [(10, 50), (20, 100), (30, 10), (40, 20), (45, nil), (50, 5), (60, 15)]
         let log = clock.map { TrainingLogEntry(step: $0.0, loss: 1, elapsedSeconds: $0.1) }
-        #expect(TrainingLogEntry.trainingSeconds(log, after: 20) == 35)
-        #expect(TrainingLogEntry.trainingSeconds(log) == 135)
-        #expect(TrainingLogEntry.trainingSeconds(log, after: 60) == nil)
+        let own = TrainingLogEntry.ownTimeline(log, after: 20)
+        #expect(own.map(\.step) == [30, 40, 45, 50, 60])
+        #expect(own.map(\.elapsedSeconds) == [10, 20, nil, 25, 35])
+        #expect(TrainingLogEntry.ownTimeline(log).compactMap(\.elapsedSeconds) == [50, 100, 110, 120, 125, 135])
+        #expect(TrainingLogEntry.ownTimeline(log, after: 60).isEmpty)
     }
 
     @Test func pairedComparisonCountsFixedAndBroken() throws {
