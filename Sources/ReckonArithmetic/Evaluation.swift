@@ -22,15 +22,25 @@ extension Expression {
     /// The exact value, with no rounding anywhere: the ground truth used for grading.
     public func exactValue() throws -> Rational { try exactValue(of: root) }
 
-    public func exactValue(of i: Int) throws -> Rational {
+    /// The value with every quotient rounded by `quotients` and nothing else rounded: how precise
+    /// a model's quotients must be for the answer to survive MathGLM's grading.
+    public func value(roundingQuotientsBy quotients: RoundingPolicy) throws -> Rational {
+        try exactValue(of: root, roundingQuotientsBy: quotients)
+    }
+
+    /// The value of node `i`: exact, or with quotients rounded by `quotients` when given.
+    public func exactValue(of i: Int, roundingQuotientsBy quotients: RoundingPolicy? = nil) throws -> Rational {
         switch nodes[i] {
         case .number(let l): return l.value.rational
-        case .group(_, let x): return try exactValue(of: x)
+        case .group(_, let x): return try exactValue(of: x, roundingQuotientsBy: quotients)
         case .unary(let op, let x):
-            let v = try exactValue(of: x)
+            let v = try exactValue(of: x, roundingQuotientsBy: quotients)
             return op == .minus ? -v : v
         case .binary(let op, let a, let b):
-            return try Self.exactResult(of: op, exactValue(of: a), exactValue(of: b), text: text(of: i))
+            let v = try Self.exactResult(of: op, exactValue(of: a, roundingQuotientsBy: quotients),
+                                         exactValue(of: b, roundingQuotientsBy: quotients), text: text(of: i))
+            guard op == .divide, let quotients else { return v }
+            return quotients.apply(v).rational
         }
     }
 

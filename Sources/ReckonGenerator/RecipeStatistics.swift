@@ -19,6 +19,14 @@ public struct RecipeStatistics: Sendable {
     public var agreeAtTwoDecimals = 0
     public var exactAnswers = 0
     public var disagreements: [String] = []
+    /// Questions with a `/`.
+    public var withDivision = 0
+    /// Significant digits tried in `rightWithQuotientDigits`.
+    public static let quotientDigits = [2, 3, 4, 6, 8, 10, 12]
+    /// For each of `quotientDigits`, questions with a `/` whose value, with every quotient rounded
+    /// to that many significant digits (integer digits never dropped) and all else exact, still
+    /// rounds to the exact answer at 2 decimals: how far into its quotients a model must be right.
+    public var rightWithQuotientDigits = [Int](repeating: 0, count: quotientDigits.count)
 
     public init() {}
 
@@ -26,7 +34,7 @@ public struct RecipeStatistics: Sendable {
     public mutating func add(_ example: ExampleGenerator.Example) throws {
         questions += 1
         let q = example.question
-        var decimal = false, percent = false, round = false, square = false, negative = false, ops = 0
+        var decimal = false, percent = false, round = false, square = false, negative = false, division = false, power = false, ops = 0
         for node in q.nodes {
             switch node {
             case .number(let l):
@@ -38,7 +46,8 @@ public struct RecipeStatistics: Sendable {
             case .binary(let op, _, _):
                 ops += 1
                 operatorCounts[op, default: 0] += 1
-                if op == .power { withPower += 1 }
+                if op == .power { power = true }
+                if op == .divide { division = true }
             }
         }
         withDecimal += decimal ? 1 : 0
@@ -46,16 +55,24 @@ public struct RecipeStatistics: Sendable {
         withRoundBrackets += round ? 1 : 0
         withSquareBrackets += square ? 1 : 0
         withNegative += negative ? 1 : 0
+        withPower += power ? 1 : 0
         operationCounts[ops, default: 0] += 1
         let truth = try q.exactValue()
         if truth.isInteger { integerAnswers += 1 }
         if Self.isTerminating(truth) { terminatingAnswers += 1 }
         if example.answer.rational == truth { exactAnswers += 1 }
         chainLengths.append(example.line.utf8.count)
-        if DecimalValue(rounding: example.answer.rational, fractionDigits: 2) == DecimalValue(rounding: truth, fractionDigits: 2) {
+        let truthAtTwo = DecimalValue(rounding: truth, fractionDigits: 2)
+        if DecimalValue(rounding: example.answer.rational, fractionDigits: 2) == truthAtTwo {
             agreeAtTwoDecimals += 1
         } else if disagreements.count < 10 {
             disagreements.append(q.text)
+        }
+        guard division else { return }
+        withDivision += 1
+        for (k, digits) in Self.quotientDigits.enumerated() {
+            let value = try q.value(roundingQuotientsBy: RoundingPolicy(significantDigits: digits, minimumFractionDigits: 0))
+            if DecimalValue(rounding: value, fractionDigits: 2) == truthAtTwo { rightWithQuotientDigits[k] += 1 }
         }
     }
 
@@ -70,6 +87,15 @@ public struct RecipeStatistics: Sendable {
             }
         }
         return d == .one
+    }
+
+    /// The share of questions with `/` still right at 2 decimals for each quotient precision.
+    var quotientLine: String {
+        guard withDivision > 0 else { return "" }
+        let shares = zip(Self.quotientDigits, rightWithQuotientDigits).map {
+            "\($0): \(String(format: "%.1f%%", 100 * Double($1) / Double(withDivision)))"
+        }
+        return "\n  right if quotients keep k digits " + shares.joined(separator: ", ")
     }
 
     /// A plain-text report.
@@ -101,6 +127,7 @@ public struct RecipeStatistics: Sendable {
         chain answer exact               \(pct(exactAnswers))
         chain answer right at 2 decimals \(questions == 0 ? "-" : String(format: "%.2f%%", 100 * Double(agreeAtTwoDecimals) / Double(questions))) (\(questions - agreeAtTwoDecimals) differ)
         chain characters                 median \(quantile(0.5)), 90% \(quantile(0.9)), 99% \(quantile(0.99)), max \(sorted.last ?? 0)
+        questions with /                 \(pct(withDivision))\(quotientLine)
         """
     }
 }

@@ -172,6 +172,7 @@ public final class Trainer {
         t.info.totalSteps = o.steps ?? saved.totalSteps
         t.carryTotals(from: saved)
         t.lastCheckpointStep = config.step
+        try t.writeLog(from: directory, upTo: (saved.stepsBefore ?? 0) + config.step)
         return t
     }
 
@@ -194,10 +195,15 @@ public final class Trainer {
         earlier.initializedFrom = "\(name) (step \(parent.step))"
         earlier.stepsBefore = (earlier.stepsBefore ?? 0) + parent.step
         carryTotals(from: earlier)
-        let last = earlier.stepsBefore!
-        let parentLog = (try? String(contentsOf: directory.appendingPathComponent("log.jsonl"), encoding: .utf8)) ?? ""
-        // Lines past the parent's checkpoint (logged before a crash, never saved) are not history.
-        let kept = parentLog.split(separator: "\n").filter { line in
+        try writeLog(from: directory, upTo: earlier.stepsBefore!)
+    }
+
+    /// Writes this run's `log.jsonl` (atomically) as `directory`'s up to step `last` of the
+    /// weights' history. Lines past a checkpoint were logged before a crash or a kill and are
+    /// trained again from it: they are not history, and kept they would draw the curve twice.
+    private func writeLog(from directory: URL, upTo last: Int) throws {
+        let log = (try? String(contentsOf: directory.appendingPathComponent("log.jsonl"), encoding: .utf8)) ?? ""
+        let kept = log.split(separator: "\n").filter { line in
             let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             return ((object?["step"] as? NSNumber)?.intValue).map { $0 <= last } ?? false
         }

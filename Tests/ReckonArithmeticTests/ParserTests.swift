@@ -49,6 +49,18 @@ import Testing
         #expect(try Expression(parsing: text).exactValue().description == value)
     }
 
+    /// Only quotients are rounded, each where it is computed: `1/3*3000` keeps 0.33 → 990 with
+    /// 2 significant digits, `2*3000/3` is untouched by rounding, and big quotients keep their integer digits.
+    @Test(arguments: [
+        ("1/3*3000", 2, "990"), ("1/3*3000", 6, "999999/1000"), ("2*3000/3", 2, "2000"),
+        ("1/3+1/3", 2, "33/50"), ("-(1/3)", 3, "-333/1000"), ("987654/7", 2, "141093"),
+        ("(1/3)*(1/3)", 1, "9/100"),
+    ])
+    func quotientsRoundedAlone(_ text: String, _ digits: Int, _ value: String) throws {
+        let policy = RoundingPolicy(significantDigits: digits, minimumFractionDigits: 0)
+        #expect(try Expression(parsing: text).value(roundingQuotientsBy: policy).description == value)
+    }
+
     @Test func evaluationErrors() throws {
         #expect(throws: EvaluationError.divisionByZero("1/(2-2)")) { try Expression(parsing: "1/(2-2)").exactValue() }
         #expect(throws: EvaluationError.nonIntegerExponent("2^0.5")) { try Expression(parsing: "2^0.5").exactValue() }

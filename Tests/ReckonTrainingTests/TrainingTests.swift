@@ -93,6 +93,30 @@ struct TrainingTests {
         #expect(b.info.tokensSeen == straight.info.tokensSeen && (straight.info.tokensSeen ?? 0) > 0)
     }
 
+    /// A run killed between checkpoints has logged steps its checkpoint does not hold; resuming
+    /// drops them, so the steps trained again are logged once and the curve is drawn once.
+    @Test func resumeDropsLogLinesPastTheCheckpoint() throws {
+        let source = AdditionSource(count: 40)
+        let dir = tempDir("killed")
+        var o = options(steps: 12)
+        o.checkpointEvery = 5; o.logEvery = 1
+        let a = try Trainer(model: try tinyModel(), source: source, output: dir, options: o)
+        a.requestStopAfter(steps: 5)
+        try a.run()
+        let logURL = dir.appendingPathComponent("log.jsonl")
+        let handle = try FileHandle(forWritingTo: logURL)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"step\":6,\"loss\":99}\n{\"step\":7,\"loss\":99}\n".utf8))
+        try handle.close()
+        let b = try Trainer.resume(from: dir, source: source)
+        try b.run()
+        let entries = try String(contentsOf: logURL, encoding: .utf8).split(separator: "\n").map {
+            try #require(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
+        #expect(entries.map { ($0["step"] as? NSNumber)?.intValue } == Array(1...12))
+        #expect(entries.allSatisfy { ($0["loss"] as? Double) != 99 })
+    }
+
     /// `--steps` on resume sets the run's length: fewer steps end it sooner and the rest of the
     /// cosine schedule is compressed into them; no fewer than the steps already done.
     @Test func resumeWithFewerStepsCompressesTheSchedule() throws {
