@@ -33,6 +33,12 @@ struct Stats: ParsableCommand {
     @Flag(help: "Also list up to 10 questions whose chain answer disagrees at 2 decimals.")
     var showDisagreements = false
 
+    func validate() throws {
+        guard count >= 1 else { throw ValidationError("--count must be ≥ 1, got \(count)") }
+        if let significantDigits, significantDigits < 1 { throw ValidationError("--significant-digits must be ≥ 1, got \(significantDigits)") }
+        if let fractionDigits, fractionDigits < 0 { throw ValidationError("--fraction-digits must be ≥ 0, got \(fractionDigits)") }
+    }
+
     func run() throws {
         let recipe = try loadRecipe(self.recipe)
         let base = recipe.precision
