@@ -138,7 +138,8 @@ public struct EvaluationReport: Sendable, Codable {
         if s.scratchFaults.contains(where: { $0.accuracy.count > 0 }) {
             m += "\nCalculation errors in steps with a false scratch block, by the block's first false part "
                 + "(`equation`: a false partial-product equation; `head`: the block does not start from the step's "
-                + "operands; long division: `table` of multiples, number `broughtDown`, multiple subtracted (`product`), "
+                + "operands; long division: `table` of multiples, number `broughtDown`, another multiple than the largest "
+                + "not above it taken (`choice`), a number that is no multiple subtracted (`product`), "
                 + "`remainder`, quotient `digit`, `quotient` shape; `ending`: the block's value is not the step's "
                 + "result):\n\n| part | chains |\n|---|---|\n"
             for b in s.scratchFaults where b.accuracy.count > 0 { m += "| \(b.key) | \(b.accuracy.count) |\n" }

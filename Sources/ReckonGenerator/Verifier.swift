@@ -43,7 +43,10 @@ public struct Verifier: Sendable {
         case table
         /// Long division: the current number (last remainder, next digit brought down) is wrong.
         case broughtDown
-        /// Long division: the multiple subtracted is not the largest one not above the current number.
+        /// Long division: the multiple subtracted is another of the table's, d·k with k in 0…9, not
+        /// the largest one not above the current number: a comparison, not a product, went wrong.
+        case choice
+        /// Long division: the number subtracted is no multiple d·k with k in 0…9 (miscopied).
         case product
         /// Long division: current − product is wrong.
         case remainder
@@ -250,7 +253,7 @@ public struct Verifier: Sendable {
             let digit = ExactInteger(digits: line.digits.suffix(1).utf8)!
             let problem: (ScratchFault, String)? =
                 line.current != current ? (.broughtDown, "brought down \(line.current), expected \(current)")
-                : line.product != best * d ? (.product, "product \(line.product), expected \(best * d) = \(d)*\(best)")
+                : line.product != best * d ? Self.wrongMultiple(line.product, divisor: d, best: best, current: line.current)
                 : line.remainder != line.current - line.product ? (.remainder, "remainder \(line.remainder), expected \(line.current - line.product)")
                 : digit != best ? (.digit, "digit \(digit), expected \(best)")
                 : nil
@@ -269,6 +272,16 @@ public struct Verifier: Sendable {
         let value = rounded ?? lastValue
         guard value == result.magnitude.rational else { return BlockProblem(.ending, "long division ends in \(value), the step's result is \(result)") }
         return nil
+    }
+
+    /// Why `product` is not `divisor*best` (`best` ≤ 9): another multiple taken, or none.
+    static func wrongMultiple(_ product: ExactInteger, divisor d: ExactInteger, best: ExactInteger,
+                              current: ExactInteger) -> (ScratchFault, String) {
+        let (k, rest) = product.quotientAndRemainder(dividingBy: d)
+        if rest == .zero && k.signum >= 0 && k <= ExactInteger(9) {
+            return (.choice, "took \(d)*\(k)=\(product), expected \(d)*\(best)=\(best * d), the largest multiple not above \(current)")
+        }
+        return (.product, "product \(product) is no multiple of \(d) in the table, expected \(best * d) = \(d)*\(best)")
     }
 
     static func value(_ text: Substring) -> Rational? {

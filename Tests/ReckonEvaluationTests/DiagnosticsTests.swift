@@ -87,8 +87,8 @@ import ReckonGenerator
         // A wrong quotient after a wrong line: the step's error names the line where it went wrong.
         let wrong = try diagnose("1+253/4={253/4:\(fours)|25-24=1,6;13-12=1,63;10-4=6,63.1;60-60=0,63.15}1+63.15=64.15")
         #expect(wrong.kind == .calculation && wrong.firstWrongStep == 1)
-        #expect(wrong.message == "253/4 = 63.25, found 63.15; scratch block: long division line 3 is false: '10-4=6,63.1' (product 4, expected 8 = 4*2)")
-        #expect(wrong.scratchFault == .product)
+        #expect(wrong.message == "253/4 = 63.25, found 63.15; scratch block: long division line 3 is false: '10-4=6,63.1' (took 4*1=4, expected 4*2=8, the largest multiple not above 10)")
+        #expect(wrong.scratchFault == .choice)
     }
 
     @Test func accumulatedErrorThroughValidLookingSteps() throws {
@@ -118,7 +118,7 @@ import ReckonGenerator
         #expect(s.errorKindCounts == ["calculation": 3])
         // Only the long division's error has a scratch block to blame.
         #expect(s.scratchFaults.map(\.key) == Verifier.ScratchFault.allCases.map(\.rawValue))
-        #expect(s.scratchFaults.filter { $0.accuracy.count > 0 }.map { "\($0.key) \($0.accuracy.count)" } == ["product 1"])
+        #expect(s.scratchFaults.filter { $0.accuracy.count > 0 }.map { "\($0.key) \($0.accuracy.count)" } == ["choice 1"])
         #expect(s.byOperator.map(\.key) == ["+", "*", "/"])
         #expect(s.byOperator.first { $0.key == "*" }!.accuracy.count == 3)
     }

@@ -49,10 +49,12 @@ import Testing
         // A wrong digit brought down, product, difference or quotient digit: the message names
         // the first wrong part in the order they are written.
         #expect(corrupted("13-12=1,63", "14-12=2,63") == "long division line 2 is false: '14-12=2,63' (brought down 14, expected 13)")
-        #expect(corrupted("13-12=1", "13-8=5") == "long division line 2 is false: '13-8=5,63' (product 8, expected 12 = 4*3)")
+        #expect(corrupted("13-12=1", "13-8=5") == "long division line 2 is false: '13-8=5,63' (took 4*2=8, expected 4*3=12, the largest multiple not above 13)")
+        #expect(corrupted("13-12=1", "13-11=2") == "long division line 2 is false: '13-11=2,63' (product 11 is no multiple of 4 in the table, expected 12 = 4*3)")
+        #expect(corrupted("13-12=1", "13-16=3")?.contains("took 4*4=16, expected 4*3=12") == true)
         #expect(corrupted("13-12=1", "13-12=2") == "long division line 2 is false: '13-12=2,63' (remainder 2, expected 1)")
         #expect(corrupted("10-8=2,63.2;20-20=0,63.25", "10-8=2,63.3;20-20=0,63.35") == "long division line 3 is false: '10-8=2,63.3' (digit 3, expected 2)")
-        #expect(corrupted("25-24=1,6", "25-20=5,5")?.contains("line 1 is false: '25-20=5,5' (product 20, expected 24") == true)
+        #expect(corrupted("25-24=1,6", "25-20=5,5")?.contains("line 1 is false: '25-20=5,5' (took 4*5=20, expected 4*6=24") == true)
         #expect(corrupted("25-24=1,6", "25-24=1,.")?.contains("cannot read '25-24=1,.'") == true)
         // A digit dropped from the quotient, a misplaced point, lines that stop early.
         #expect(corrupted(",63.2;", ",6.2;")?.contains("line 3: '10-8=2,6.2' does not extend") == true)
@@ -66,7 +68,10 @@ import Testing
         // Each failure names the part of the block that is first false.
         #expect(fault("4*7=28", "4*7=27") == .table)
         #expect(fault("13-12=1,63", "14-12=2,63") == .broughtDown)
-        #expect(fault("13-12=1", "13-8=5") == .product)
+        #expect(fault("13-12=1", "13-8=5") == .choice)
+        #expect(fault("13-12=1", "13-16=3") == .choice)
+        #expect(fault("13-12=1", "13-11=2") == .product)
+        #expect(fault("13-12=1", "13-40=27") == .product)
         #expect(fault("13-12=1", "13-12=2") == .remainder)
         #expect(fault("10-8=2,63.2;20-20=0,63.25", "10-8=2,63.3;20-20=0,63.35") == .digit)
         #expect(fault(",63;", ",6.3;") == .quotient)
