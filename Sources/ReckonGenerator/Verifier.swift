@@ -278,7 +278,7 @@ public struct Verifier: Sendable {
     static func wrongMultiple(_ product: ExactInteger, divisor d: ExactInteger, best: ExactInteger,
                               current: ExactInteger) -> (ScratchFault, String) {
         let (k, rest) = product.quotientAndRemainder(dividingBy: d)
-        if rest == .zero && k.signum >= 0 && k <= ExactInteger(9) {
+        if rest == .zero && k <= ExactInteger(9) {  // product and divisor are whole and positive
             return (.choice, "took \(d)*\(k)=\(product), expected \(d)*\(best)=\(best * d), the largest multiple not above \(current)")
         }
         return (.product, "product \(product) is no multiple of \(d) in the table, expected \(best * d) = \(d)*\(best)")
