@@ -24,6 +24,8 @@ public struct EvaluationReport: Sendable, Codable {
         public var stepsBefore: Int?
         /// The steps whose weights were averaged into the checkpoint (`reckon average`).
         public var averagedSteps: [Int]?
+        /// The context length decoded with, when `--context` replaced the checkpoint's.
+        public var decodeContext: Int?
         public init(checkpoint: String, checkpointStep: Int, source: String, format: String, count: Int, seed: UInt64,
                     votes: Int, temperature: Double, seconds: Double) {
             self.checkpoint = checkpoint; self.checkpointStep = checkpointStep; self.source = source; self.format = format
@@ -118,6 +120,7 @@ public struct EvaluationReport: Sendable, Codable {
         let history = run.stepsBefore.map { ", \($0 + run.checkpointStep) since random initialisation" } ?? ""
         m += "Checkpoint `\(run.checkpoint)` (step \(run.checkpointStep)\(history)\(averaged)), \(a.count) questions from `\(run.source)`, "
         m += "\(run.format) format, seed \(run.seed)"
+        m += run.decodeContext.map { ", decoded with a \($0)-token context" } ?? ""
         m += run.votes > 1 ? ", self-consistency over \(run.votes) chains (greedy + \(run.votes - 1) at T=\(run.temperature)).\n\n" : ", greedy decoding.\n\n"
         if let tokens = run.trainingTokens, let hours = run.trainingCPUHours {
             m += "The model was trained on \(run.trainingRecipe.map { "`\($0)`" } ?? "its data") for "

@@ -39,6 +39,8 @@ struct Eval: ParsableCommand {
     var out: String?
     @Option(help: "Worker threads (default: all cores).")
     var threads: Int?
+    @Option(help: contextOptionHelp)
+    var context: Int?
 
     func validate() throws {
         guard (recipe == nil) != (input == nil) else { throw ValidationError("give --recipe NAME or --input FILE (one of them)") }
@@ -46,6 +48,7 @@ struct Eval: ParsableCommand {
         guard votes >= 1 else { throw ValidationError("--votes must be ≥ 1") }
         guard temperature > 0 else { throw ValidationError("--temperature must be > 0") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
+        if let c = context, c < 1 { throw ValidationError("--context must be ≥ 1") }
     }
 
     func run() throws {
@@ -65,7 +68,7 @@ struct Eval: ParsableCommand {
             }
             source = "input:\(input)"
         }
-        let (model, config) = try loadInferenceModel(checkpoint)
+        let (model, config) = try loadInferenceModel(checkpoint, context: context)
         // Grade against the chains the model was trained to write: its training recipe's
         // rounding when that recipe is at hand, else the evaluation recipe's.
         let policy = config.training?.recipe.flatMap { try? loadRecipe($0) }?.precision ?? recipeValue?.precision ?? .standard
@@ -108,6 +111,7 @@ struct Eval: ParsableCommand {
             run.stepsBefore = t.stepsBefore
             run.averagedSteps = t.averagedSteps
         }
+        run.decodeContext = context
         let report = EvaluationReport(run: run, questions: graded)
         print(report.terminalTable)
         let directory = URL(fileURLWithPath: out ?? (checkpoint as NSString).appendingPathComponent("eval"))

@@ -16,7 +16,10 @@ func resolvedCheckpoint(_ path: String) -> String {
 // `CommandError` (a run-time failure printed without usage) is defined in Terminal.swift.
 
 /// Loads a checkpoint for inference, turning every failure into a message that names the path.
-func loadInferenceModel(_ path: String) throws -> (Model, CheckpointConfig) {
+/// `context`, when given, replaces the checkpoint's context length (RoPE or Abacus positions
+/// only): chains longer than the model was trained on can then finish, though beyond the
+/// trained length the model is extrapolating.
+func loadInferenceModel(_ path: String, context: Int? = nil) throws -> (Model, CheckpointConfig) {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
         throw CommandError("""
@@ -27,10 +30,18 @@ func loadInferenceModel(_ path: String) throws -> (Model, CheckpointConfig) {
             """)
     }
     guard isDirectory.boolValue else { throw CommandError("'\(path)' is a file; --checkpoint expects a checkpoint directory") }
-    do { return try Checkpoint.loadModel(from: URL(fileURLWithPath: path)) } catch {
+    let loaded: (Model, CheckpointConfig)
+    do { loaded = try Checkpoint.loadModel(from: URL(fileURLWithPath: path)) } catch {
         throw CommandError("cannot load the checkpoint in '\(path)': \(error)")
     }
+    guard let context, context != loaded.0.config.contextLength else { return loaded }
+    do { return (try loaded.0.withContext(context), loaded.1) } catch {
+        throw CommandError("--context \(context) does not fit the checkpoint in '\(path)': \(error)")
+    }
 }
+
+/// The `--context` option's help, shared by `solve` and `eval`.
+let contextOptionHelp: ArgumentHelp = "Decode with this context length instead of the checkpoint's (RoPE or Abacus positions only; beyond the trained length the model extrapolates)."
 
 /// Reads a question file: one question per line; a final newline does not make an extra line.
 func readQuestionLines(_ path: String) throws -> [String] {
@@ -75,6 +86,8 @@ struct Solve: ParsableCommand {
     var threads: Int?
     @Option(help: "Most tokens generated per chain (default: up to the context length).")
     var maxTokens: Int?
+    @Option(help: contextOptionHelp)
+    var context: Int?
 
     func validate() throws {
         guard (expression == nil) != (input == nil) else { throw ValidationError("give an expression or --input FILE (not both)") }
@@ -83,6 +96,7 @@ struct Solve: ParsableCommand {
         guard temperature > 0 else { throw ValidationError("--temperature must be > 0") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
         if let m = maxTokens, m < 1 { throw ValidationError("--max-tokens must be ≥ 1") }
+        if let c = context, c < 1 { throw ValidationError("--context must be ≥ 1") }
     }
 
     func run() throws {
@@ -96,7 +110,7 @@ struct Solve: ParsableCommand {
     private func solveOne(_ text: String, options: SolverOptions) throws {
         let question: ReckonArithmetic.Expression
         do { question = try Solver.parseQuestion(text) } catch { throw CommandError("\(error)") }
-        let (model, _) = try loadInferenceModel(resolvedCheckpoint(checkpoint))
+        let (model, _) = try loadInferenceModel(resolvedCheckpoint(checkpoint), context: context)
         let solver = Solver(model: model, options: options)
         let prompt: [Int]
         do { prompt = try solver.prompt(for: question) } catch { throw CommandError("\(error)") }
@@ -118,7 +132,7 @@ struct Solve: ParsableCommand {
         let writer = try output.map { try AtomicFileWriter(path: $0) }
         AtomicFileWriter.removePendingOnInterrupt()
         do {
-            let (model, _) = try loadInferenceModel(resolvedCheckpoint(checkpoint))
+            let (model, _) = try loadInferenceModel(resolvedCheckpoint(checkpoint), context: context)
             let solver = Solver(model: model, options: options)
             var bar = Terminal.ProgressBar(total: lines.count * votes, label: "solve")
             let lock = NSLock()
