@@ -6,6 +6,8 @@
 // GELU: the MLP activations of one tiny-training worker (16 × 128 rows × 512), in ns per element.
 // packedMatmul: one decode step of the small model (6 layers × 256, 16 rows): each layer's four
 // products over its own weights (19 MB, more than L2 holds), in GFLOP/s.
+// Attention: one training worker's causal attention, forward and backward, beside its linear
+// layers' products, in ms.
 import Foundation
 import ReckonKernels
 import ReckonModel
@@ -66,4 +68,42 @@ for avx512 in kernels {
     }
     let flops = shapes.reduce(0) { $0 + 2 * rows * $1.0 * $1.1 } * layers
     print(line + String(format: "      %6.1f GFLOP/s", Double(flops) / t / 1e9))
+}
+
+// Causal attention forward + backward against the linear layers' GEMMs, one training worker's
+// share of a step: tiny (16 sequences × 128 tokens, 4 layers, C = 128, 4 heads) and the shipped
+// model's long chains (2 sequences × 1536 tokens, 12 layers, C = 256, 8 heads), in ms.
+BLASThreads.set(1)   // one worker, as in training
+print("attention vs linear layers, one worker            attention fwd   bwd     linear fwd+bwd")
+for (name, seqs, T, C, H, L) in [("tiny, 16 × 128 tokens", 16, 128, 128, 4, 4), ("long, 2 × 1536 tokens", 2, 1536, 256, 8, 12)] {
+    let rows = seqs * T
+    let qkv = (0..<(rows * 3 * C)).map { _ in uniform() }, dout = (0..<(rows * C)).map { _ in uniform() }
+    var att = [Float](repeating: 0, count: rows * C), dqkv = [Float](repeating: 0, count: rows * 3 * C)
+    var lse = [Float](repeating: 0, count: seqs * H * T), scratch = [Float](repeating: 0, count: attentionScratchCount(tokens: T))
+    let tf = seconds {
+        for _ in 0..<L { for s in 0..<seqs {
+            qkv.withUnsafeBufferPointer { q in
+                attentionForward(out: &att[s * T * C], lse: &lse[s * H * T], scratch: &scratch, qkv: q.baseAddress! + s * T * 3 * C,
+                                 tokens: T, channels: C, heads: H)
+            }
+        } }
+    }
+    let tb = seconds {
+        for _ in 0..<L { for s in 0..<seqs {
+            qkv.withUnsafeBufferPointer { q in dout.withUnsafeBufferPointer { d in lse.withUnsafeBufferPointer { l in
+                attentionBackward(dqkv: &dqkv[s * T * 3 * C], scratch: &scratch, dout: d.baseAddress! + s * T * C,
+                                  qkv: q.baseAddress! + s * T * 3 * C, lse: l.baseAddress! + s * H * T, tokens: T, channels: C, heads: H)
+            } } }
+        } }
+    }
+    let shapes = [(C, 3 * C), (C, C), (C, 4 * C), (4 * C, C)]   // qkv, proj, fc1, fc2
+    let a = (0..<(rows * 4 * C)).map { _ in uniform() }, w = (0..<(4 * C * C)).map { _ in uniform() / 100 }
+    var o = [Float](repeating: 0, count: rows * 4 * C), dw = [Float](repeating: 0, count: 4 * C * C)
+    let tl = seconds {
+        for _ in 0..<L { for (K, N) in shapes {
+            matmulForward(out: &o, inp: a, weight: w, bias: nil, rows: rows, inFeatures: K, outFeatures: N)
+            matmulBackward(dinp: &o, dweight: &dw, dbias: nil, dout: a, inp: a, weight: w, rows: rows, inFeatures: K, outFeatures: N)
+        } }
+    }
+    print("  \(name)                        " + String(format: "%7.1f  %7.1f   %7.1f", tf * 1e3, tb * 1e3, tl * 1e3))
 }

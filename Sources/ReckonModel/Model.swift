@@ -173,7 +173,8 @@ public final class Model: @unchecked Sendable {
             for b in 0..<B {
                 let q = a.qkv + b * T * 3 * C
                 rope?.apply(q, tokens: T, channels: C, heads: H)
-                attentionForward(out: a.atty + b * T * C, probs: a.probs + b * H * T * T, qkv: q, tokens: T, channels: C, heads: H)
+                attentionForward(out: a.atty + b * T * C, lse: a.lse + b * H * T, scratch: ws.attentionScratch.pointer,
+                                 qkv: q, tokens: T, channels: C, heads: H)
             }
             matmulForward(out: a.res2, inp: a.atty, weight: p + w.projw, bias: p + w.projb, rows: BT, inFeatures: C, outFeatures: C)
             addInPlace(a.res2, a.x, count: BT * C)
@@ -241,8 +242,8 @@ public final class Model: @unchecked Sendable {
                            weight: p + w.projw, rows: BT, inFeatures: C, outFeatures: C)
             for b in 0..<B {
                 let dq = dqkv + b * T * 3 * C
-                attentionBackward(dqkv: dq, scratch: ws.dscores.pointer, dout: datty + b * T * C,
-                                  qkv: a.qkv + b * T * 3 * C, probs: a.probs + b * H * T * T, tokens: T, channels: C, heads: H)
+                attentionBackward(dqkv: dq, scratch: ws.attentionScratch.pointer, dout: datty + b * T * C,
+                                  qkv: a.qkv + b * T * 3 * C, lse: a.lse + b * H * T, tokens: T, channels: C, heads: H)
                 rope?.apply(dq, tokens: T, channels: C, heads: H, inverse: true)
             }
             matmulBackward(dinp: dln, dweight: g + w.qkvw, dbias: g + w.qkvb, dout: dqkv, inp: a.ln1,

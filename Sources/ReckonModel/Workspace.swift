@@ -15,7 +15,7 @@ public final class Workspace: @unchecked Sendable {
     let residual: FloatBuffer  // (L+1, BT, C): input of each block; [L] is the final residual
     let ln1: FloatBuffer, ln1Mean: FloatBuffer, ln1Rstd: FloatBuffer   // (L, BT, C), (L, BT), (L, BT)
     let qkv: FloatBuffer       // (L, BT, 3C), RoPE-rotated when positions == .rope
-    let probs: FloatBuffer     // (L, B, H, T, T)
+    let lse: FloatBuffer       // (L, B, H, T) log-sum-exp of each attention row (see attentionForward)
     let atty: FloatBuffer      // (L, BT, C) attention output before the projection
     let res2: FloatBuffer      // (L, BT, C) residual after the attention branch
     let ln2: FloatBuffer, ln2Mean: FloatBuffer, ln2Rstd: FloatBuffer
@@ -35,7 +35,7 @@ public final class Workspace: @unchecked Sendable {
     let dqkv: FloatBuffer      // (BT, 3C)
     let datty: FloatBuffer     // (BT, C)
     let dfc: FloatBuffer       // (BT, M)
-    let dscores: FloatBuffer   // (T, T)
+    let attentionScratch: FloatBuffer   // attentionScratchCount(tokens: T), forward and backward
 
     /// (BT) Abacus row of each position, −1 for non-digits (abacus scheme only).
     let digitIndex: UnsafeMutablePointer<Int32>
@@ -51,7 +51,7 @@ public final class Workspace: @unchecked Sendable {
         residual = FloatBuffer(count: (L + 1) * BT * C)
         ln1 = FloatBuffer(count: L * BT * C); ln1Mean = FloatBuffer(count: L * BT); ln1Rstd = FloatBuffer(count: L * BT)
         qkv = FloatBuffer(count: L * BT * 3 * C)
-        probs = FloatBuffer(count: L * maxBatch * H * maxTokens * maxTokens)
+        lse = FloatBuffer(count: L * maxBatch * H * maxTokens)
         atty = FloatBuffer(count: L * BT * C)
         res2 = FloatBuffer(count: L * BT * C)
         ln2 = FloatBuffer(count: L * BT * C); ln2Mean = FloatBuffer(count: L * BT); ln2Rstd = FloatBuffer(count: L * BT)
@@ -66,7 +66,7 @@ public final class Workspace: @unchecked Sendable {
         dqkv = FloatBuffer(count: BT * 3 * C)
         datty = FloatBuffer(count: BT * C)
         dfc = FloatBuffer(count: BT * M)
-        dscores = FloatBuffer(count: maxTokens * maxTokens)
+        attentionScratch = FloatBuffer(count: attentionScratchCount(tokens: maxTokens))
         grads = FloatBuffer(count: parameterCount)
         digitIndex = .allocate(capacity: BT)
         digitIndex.initialize(repeating: -1, count: BT)
@@ -81,7 +81,7 @@ public final class Workspace: @unchecked Sendable {
         let ln1Mean: UnsafeMutablePointer<Float>  // (BT)
         let ln1Rstd: UnsafeMutablePointer<Float>  // (BT)
         let qkv: UnsafeMutablePointer<Float>      // (BT, 3C)
-        let probs: UnsafeMutablePointer<Float>    // (B, H, T, T)
+        let lse: UnsafeMutablePointer<Float>      // (B, H, T)
         let atty: UnsafeMutablePointer<Float>     // (BT, C)
         let res2: UnsafeMutablePointer<Float>     // (BT, C)
         let ln2: UnsafeMutablePointer<Float>      // (BT, C)
@@ -100,7 +100,7 @@ public final class Workspace: @unchecked Sendable {
         return Layer(x: residual.pointer + l * R * C,
                      ln1: ln1.pointer + l * R * C, ln1Mean: ln1Mean.pointer + l * R, ln1Rstd: ln1Rstd.pointer + l * R,
                      qkv: qkv.pointer + l * R * 3 * C,
-                     probs: probs.pointer + l * maxBatch * config.heads * maxTokens * maxTokens,
+                     lse: lse.pointer + l * maxBatch * config.heads * maxTokens,
                      atty: atty.pointer + l * R * C, res2: res2.pointer + l * R * C,
                      ln2: ln2.pointer + l * R * C, ln2Mean: ln2Mean.pointer + l * R, ln2Rstd: ln2Rstd.pointer + l * R,
                      fch: fch.pointer + l * R * M, fcg: fcg.pointer + l * R * M,
@@ -109,7 +109,7 @@ public final class Workspace: @unchecked Sendable {
 
     /// Bytes held by this workspace.
     public var byteCount: Int {
-        [residual, ln1, ln1Mean, ln1Rstd, qkv, probs, atty, res2, ln2, ln2Mean, ln2Rstd, fch, fcg, lnf, lnfMean,
-         lnfRstd, logits, dlogits, losses, dres, dln, dqkv, datty, dfc, dscores, grads].reduce(0) { $0 + $1.count * 4 }
+        [residual, ln1, ln1Mean, ln1Rstd, qkv, lse, atty, res2, ln2, ln2Mean, ln2Rstd, fch, fcg, lnf, lnfMean,
+         lnfRstd, logits, dlogits, losses, dres, dln, dqkv, datty, dfc, attentionScratch, grads].reduce(0) { $0 + $1.count * 4 }
     }
 }
