@@ -56,8 +56,9 @@ public final class BatchDecoder: @unchecked Sendable {
     ///     gains, d = 128 loses to independent workers).
     ///   - slots: sequences decoded together per worker.
     ///   - expectedRequests: how many requests the next `decode` gets, for the choice above.
+    ///   - cachePrecision: how keys and values are stored (see `CachePrecision`).
     public init(model: Model, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                slots: Int = 32, expectedRequests: Int = .max) {
+                slots: Int = 32, expectedRequests: Int = .max, cachePrecision: CachePrecision = .float32) {
         self.model = model
         let t = max(1, threads)
         let wide = model.config.dModel * model.config.mlpWidth >= KVCache.splitWork
@@ -72,7 +73,8 @@ public final class BatchDecoder: @unchecked Sendable {
         let teams = inner > 1 ? (0..<w).map { _ in SpinTeam(size: inner) } : []
         self.teams = teams
         caches = (0..<w).map { i in
-            KVCache(model: model, slots: s, maxTokens: nil, maxRows: rows, team: inner > 1 ? teams[i] : nil, packed: packed)
+            KVCache(model: model, slots: s, maxTokens: nil, maxRows: rows, precision: cachePrecision,
+                    team: inner > 1 ? teams[i] : nil, packed: packed)
         }
     }
 

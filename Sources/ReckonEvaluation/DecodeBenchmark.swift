@@ -24,7 +24,8 @@ public enum DecodeBenchmark {
 
     public static func run(layers: Int, dModel: Int, heads: Int, context: Int, batch: Int, vocab: Int = 24,
                            promptLength: Int = 16, newTokens: Int = 48, reps: Int = 5, threads: Int,
-                           positions: PositionScheme = .learned, seed: UInt64 = 0) throws -> Result {
+                           positions: PositionScheme = .learned, seed: UInt64 = 0,
+                           cachePrecision: CachePrecision = .float32) throws -> Result {
         precondition(promptLength + newTokens <= context, "prompt + new tokens exceed the context")
         let tokenizer = try Tokenizer(characters: String(Tokenizer.defaultCharacters.prefix(vocab - 3)))
         let config = ModelConfig(layers: layers, dModel: dModel, heads: heads, contextLength: context,
@@ -34,7 +35,8 @@ public enum DecodeBenchmark {
         let requests = (0..<batch).map { _ in
             DecodeRequest(prompt: (0..<promptLength).map { _ in Int(rng.next() % UInt64(vocab)) })
         }
-        let decoder = BatchDecoder(model: model, threads: threads, slots: batch, expectedRequests: batch)
+        let decoder = BatchDecoder(model: model, threads: threads, slots: batch, expectedRequests: batch,
+                                   cachePrecision: cachePrecision)
         _ = try decoder.decode(requests, maxNewTokens: newTokens, stopAtEnd: false)
         var times: [Double] = []
         let foreign = ForeignCPU()

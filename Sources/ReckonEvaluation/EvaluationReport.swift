@@ -26,6 +26,9 @@ public struct EvaluationReport: Sendable, Codable {
         public var averagedSteps: [Int]?
         /// The context length decoded with, when `--context` replaced the checkpoint's.
         public var decodeContext: Int?
+        /// How the KV cache stored keys and values (nil in reports from before the choice existed:
+        /// float32).
+        public var kvCache: CachePrecision?
         public init(checkpoint: String, checkpointStep: Int, source: String, format: String, count: Int, seed: UInt64,
                     votes: Int, temperature: Double, seconds: Double) {
             self.checkpoint = checkpoint; self.checkpointStep = checkpointStep; self.source = source; self.format = format
@@ -121,7 +124,8 @@ public struct EvaluationReport: Sendable, Codable {
         m += "Checkpoint `\(run.checkpoint)` (step \(run.checkpointStep)\(history)\(averaged)), \(a.count) questions from `\(run.source)`, "
         m += "\(run.format) format, seed \(run.seed)"
         m += run.decodeContext.map { ", decoded with a \($0)-token context" } ?? ""
-        m += run.votes > 1 ? ", self-consistency over \(run.votes) chains (greedy + \(run.votes - 1) at T=\(run.temperature)).\n\n" : ", greedy decoding.\n\n"
+        m += run.votes > 1 ? ", self-consistency over \(run.votes) chains (greedy + \(run.votes - 1) at T=\(run.temperature))" : ", greedy decoding"
+        m += run.kvCache.map { ", \($0.rawValue) KV cache.\n\n" } ?? ".\n\n"
         if let tokens = run.trainingTokens, let hours = run.trainingCPUHours {
             m += "The model was trained on \(run.trainingRecipe.map { "`\($0)`" } ?? "its data") for "
             m += String(format: "%.2f CPU-hours, %.1fM tokens (padding excluded)", hours, Double(tokens) / 1e6)

@@ -13,6 +13,8 @@ public struct SolverOptions: Sendable {
     /// Generated tokens per chain (default: as many as the context allows).
     public var maxNewTokens: Int?
     public var threads = ProcessInfo.processInfo.activeProcessorCount
+    /// How the decoder stores keys and values (`float16`: faster on long chains, not exact).
+    public var cachePrecision = CachePrecision.float32
     public init() {}
 }
 
@@ -83,7 +85,8 @@ public struct Solver: Sendable {
                 requests.append(DecodeRequest(prompt: item.prompt, temperature: k == 0 ? 0 : options.temperature, seed: seed))
             }
         }
-        let decoder = BatchDecoder(model: model, threads: options.threads, expectedRequests: requests.count)
+        let decoder = BatchDecoder(model: model, threads: options.threads, expectedRequests: requests.count,
+                                   cachePrecision: options.cachePrecision)
         let limit = options.maxNewTokens ?? model.config.contextLength
         let results = try decoder.decode(requests, maxNewTokens: limit, progress: progress)
         return questions.indices.map { q in

@@ -11,9 +11,29 @@ extension Model {
     public var rotaryTable: RoPETable? { rope }
 }
 
-@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+/// What a KV cache stores: `Float`, or `Float16` for half the memory traffic.
+public protocol CacheScalar: BinaryFloatingPoint {
+    /// Eight consecutive elements at `p`, widened to `Float`.
+    static func load8(_ p: UnsafePointer<Self>) -> SIMD8<Float>
+    var float: Float { get }
 }
+
+extension Float: CacheScalar {
+    @inline(__always) public static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    @inline(__always) public var float: Float { self }
+}
+
+extension Float16: CacheScalar {
+    /// One `vcvtph2ps` on F16C CPUs (every AVX2 machine).
+    @inline(__always) public static func load8(_ p: UnsafePointer<Float16>) -> SIMD8<Float> {
+        SIMD8<Float>(UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float16>.self))
+    }
+    @inline(__always) public var float: Float { Float(self) }
+}
+
+@inline(__always) private func load8<S: CacheScalar>(_ p: UnsafePointer<S>) -> SIMD8<Float> { S.load8(p) }
 
 @inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
@@ -32,6 +52,24 @@ extension Model {
 public func attendCachedRow(out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float>,
                             values: UnsafePointer<Float>, capacity T: Int, count n: Int, channels C: Int, heads H: Int,
                             scores: UnsafeMutablePointer<Float>) {
+    attendCachedRow(out, q, keys, values, T, n, C, H, scores)
+}
+
+/// The same with keys and values stored as 16-bit floats (`Float16`), converted to `Float` as
+/// they are loaded: half the bytes per cached position, which is what a long chain's decode
+/// steps are bound by. Scores, softmax and sums stay in `Float`.
+public func attendCachedRow(out: UnsafeMutablePointer<Float>, q: UnsafePointer<Float>, keys: UnsafePointer<Float16>,
+                            values: UnsafePointer<Float16>, capacity T: Int, count n: Int, channels C: Int, heads H: Int,
+                            scores: UnsafeMutablePointer<Float>) {
+    attendCachedRow(out, q, keys, values, T, n, C, H, scores)
+}
+
+// One body for both: specialised here, in a module built for AVX2 + FMA, behind the two entry
+// points (a public generic would be compiled into its callers, without those flags).
+@inline(__always)
+private func attendCachedRow<S: CacheScalar>(_ out: UnsafeMutablePointer<Float>, _ q: UnsafePointer<Float>, _ keys: UnsafePointer<S>,
+                                            _ values: UnsafePointer<S>, _ T: Int, _ n: Int, _ C: Int, _ H: Int,
+                                            _ scores: UnsafeMutablePointer<Float>) {
     precondition(T % 8 == 0 && n <= T)
     let hd = C / H
     let scale = 1 / Float(hd).squareRoot()
@@ -40,8 +78,8 @@ public func attendCachedRow(out: UnsafeMutablePointer<Float>, q: UnsafePointer<F
         // A head's stretch of the cache is a few KiB, too short for the hardware prefetcher to
         // catch on its own: ask for the next head's while this one is computed.
         if h + 1 < H {
-            reckon_prefetch(kh + hd * T, (n + 7) / 8 * 8 * hd * 4)
-            reckon_prefetch(vh + hd * T, n * hd * 4)
+            reckon_prefetch(kh + hd * T, (n + 7) / 8 * 8 * hd * MemoryLayout<S>.size)
+            reckon_prefetch(vh + hd * T, n * hd * MemoryLayout<S>.size)
         }
         // scores[j] = scale · q_h · k_j, 8 positions per register, no stores inside the i loop.
         // Four blocks of 8 at a time: four independent FMA chains instead of one (an FMA's
@@ -100,7 +138,7 @@ public func attendCachedRow(out: UnsafeMutablePointer<Float>, q: UnsafePointer<F
         }
         while d < hd {
             var s: Float = 0
-            for j in 0..<n { s += scores[j] * vh[j * hd + d] }
+            for j in 0..<n { s += scores[j] * vh[j * hd + d].float }
             o[d] = s
             d += 1
         }

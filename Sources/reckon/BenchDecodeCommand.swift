@@ -20,6 +20,8 @@ struct BenchDecode: ParsableCommand {
     @Option(name: .customLong("new-tokens")) var newTokens: Int = 48
     @Option(help: "Timed generations (median reported).") var reps: Int = 5
     @Flag(help: "Skip the single-prompt measurement.") var noSingle = false
+    @Option(help: "How the KV cache stores keys and values (float32 is what the PyTorch reference does).")
+    var kvCache: CachePrecision = .float32
 
     func validate() throws {
         guard reps > 0, promptLength > 0, newTokens > 0 else { throw ValidationError("--reps, --prompt-len and --new-tokens must be positive") }
@@ -30,11 +32,12 @@ struct BenchDecode: ParsableCommand {
         let s = shape, t = s.threadCount, batch = s.batch
         func measure(_ b: Int) throws -> DecodeBenchmark.Result {
             try DecodeBenchmark.run(layers: s.layers, dModel: s.dModel, heads: s.heads, context: s.ctx, batch: b, vocab: s.vocab,
-                                    promptLength: promptLength, newTokens: newTokens, reps: reps, threads: t, positions: s.scheme)
+                                    promptLength: promptLength, newTokens: newTokens, reps: reps, threads: t, positions: s.scheme,
+                                    cachePrecision: kvCache)
         }
         let batched = try measure(batch)
         print("reckon | threads \(t) | model: \(s.modelLine) params=\(batched.parameters)")
-        print("decode: prompt_len=\(promptLength) new_tokens=\(newTokens) (median of \(reps) runs, greedy, KV cache)")
+        print("decode: prompt_len=\(promptLength) new_tokens=\(newTokens) (median of \(reps) runs, greedy, \(kvCache.rawValue) KV cache)")
         func line(_ name: String, _ r: DecodeBenchmark.Result) {
             print(String(format: "  %-14@ gen tokens/s %10.1f   %.3f ms/step   total %.1f ms   (%d worker(s) × %d thread(s))   other procs %.1f%% CPU",
                          name, r.tokensPerSecond, 1000 * r.medianSeconds / Double(newTokens), 1000 * r.medianSeconds,

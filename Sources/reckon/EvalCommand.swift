@@ -41,6 +41,8 @@ struct Eval: ParsableCommand {
     var threads: Int?
     @Option(help: contextOptionHelp)
     var context: Int?
+    @Option(help: kvCacheOptionHelp)
+    var kvCache: CachePrecision = .float32
 
     func validate() throws {
         guard (recipe == nil) != (input == nil) else { throw ValidationError("give --recipe NAME or --input FILE (one of them)") }
@@ -90,6 +92,7 @@ struct Eval: ParsableCommand {
 
         var options = SolverOptions()
         options.votes = votes; options.temperature = temperature; options.seed = seed; options.threads = threadCount
+        options.cachePrecision = kvCache
         let solver = Solver(model: model, options: options)
         var bar = Terminal.ProgressBar(total: items.count * votes, label: "eval")
         let lock = NSLock()
@@ -103,6 +106,7 @@ struct Eval: ParsableCommand {
         var run = EvaluationReport.Run(checkpoint: checkpoint, checkpointStep: config.step, source: source, format: formatName,
                                        count: items.count, seed: seed, votes: votes, temperature: Double(temperature),
                                        seconds: Date().timeIntervalSince(start))
+        run.kvCache = kvCache
         if let t = config.training {
             run.trainingRecipe = t.recipe.map { r in t.format.map { "\(r) (\($0))" } ?? r }
             run.trainingTokens = t.tokensSeen

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReckonEvaluation
 import ReckonGenerator
 
 /// `--recipe` accepts a path or the name of a file in Generators/ (`mathglm` → Generators/mathglm.json),
@@ -23,3 +24,4 @@ func loadRecipe(_ nameOrPath: String) throws -> Recipe {
 
 extension StepFormat: ExpressibleByArgument {}
 extension Split: ExpressibleByArgument {}
+extension CachePrecision: ExpressibleByArgument {}

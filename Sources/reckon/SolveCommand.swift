@@ -41,6 +41,7 @@ func loadInferenceModel(_ path: String, context: Int? = nil) throws -> (Model, C
 }
 
 /// The `--context` option's help, shared by `solve` and `eval`.
+let kvCacheOptionHelp: ArgumentHelp = "How the KV cache stores keys and values: float32 keeps the model's own precision; float16 reads half the bytes per step (long chains are bound by that: ~1.3× faster) but changes a few chains."
 let contextOptionHelp: ArgumentHelp = "Decode with this context length instead of the checkpoint's (RoPE or Abacus positions only; beyond the trained length the model extrapolates)."
 
 /// Reads a question file: one question per line; a final newline does not make an extra line.
@@ -88,6 +89,8 @@ struct Solve: ParsableCommand {
     var maxTokens: Int?
     @Option(help: contextOptionHelp)
     var context: Int?
+    @Option(help: kvCacheOptionHelp)
+    var kvCache: CachePrecision = .float32
 
     func validate() throws {
         guard (expression == nil) != (input == nil) else { throw ValidationError("give an expression or --input FILE (not both)") }
@@ -104,6 +107,7 @@ struct Solve: ParsableCommand {
         options.votes = votes; options.temperature = temperature; options.seed = seed
         options.maxNewTokens = maxTokens
         if let threads { options.threads = threads }
+        options.cachePrecision = kvCache
         if let expression { try solveOne(expression, options: options) } else { try solveFile(options: options) }
     }
 
