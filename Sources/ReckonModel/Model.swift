@@ -74,6 +74,13 @@ public final class Model: @unchecked Sendable {
         return try Model(config: c, tokenizer: tokenizer, parameters: parameters)
     }
 
+    /// A copy of this model (same weights and vocabulary) that sees numbers in `order`: the
+    /// starting point for fine-tuning a model to another number order.
+    public func withNumberOrder(_ order: NumberOrder) throws -> Model {
+        let t = try Tokenizer(characters: String(tokenizer.characters), numberOrder: order)
+        return try Model(config: config, tokenizer: t, parameters: parameters)
+    }
+
     /// A deeper copy, by block expansion (LLaMA Pro, arXiv 2401.02415): `layers − config.layers`
     /// new blocks spread evenly among the existing ones, which keep their weights. A new block's
     /// output projections (`attn.proj` and `mlp.fc2`, weights and biases) are zero, so it adds

@@ -3,9 +3,9 @@
 /// Ids: 0 = PAD, 1 = BOS, 2 = EOS, then `characters` in order. The character list is stored in
 /// the checkpoint so a model always decodes with the vocabulary it was trained on.
 ///
-/// With `reversesNumbers`, the model reads and writes every number least-significant digit
-/// first (`1592+388=1980` is seen as `2951+883=0891`): `encode` reverses each run of digits
-/// and points, `decode` reverses them back, so all text outside the model is ordinary.
+/// `numberOrder` can show the model some numbers least-significant digit first: `encode`
+/// reverses those runs of digits and points and `decode` reverses them back, so all text
+/// outside the model is ordinary.
 public struct Tokenizer: Codable, Equatable, Sendable {
     public static let pad = 0
     public static let bos = 1
@@ -27,11 +27,11 @@ public struct Tokenizer: Codable, Equatable, Sendable {
     /// The ordinary characters, id = 3 + index.
     public let characters: [Character]
     private let index: [Character: Int]
-    /// Numbers are presented to the model least-significant digit first.
-    public let reversesNumbers: Bool
+    /// Which numbers the model sees least-significant digit first.
+    public let numberOrder: NumberOrder
 
-    public init(characters: String = Tokenizer.defaultCharacters, reversesNumbers: Bool = false) throws {
-        self.reversesNumbers = reversesNumbers
+    public init(characters: String = Tokenizer.defaultCharacters, numberOrder: NumberOrder = .asWritten) throws {
+        self.numberOrder = numberOrder
         var idx: [Character: Int] = [:]
         var list: [Character] = []
         for c in characters {
@@ -50,7 +50,7 @@ public struct Tokenizer: Codable, Equatable, Sendable {
         var out: [Int] = []
         out.reserveCapacity(text.count)
         // Reversal permutes characters only inside digit runs, so positions of others are kept.
-        for (i, c) in (reversesNumbers ? Tokenizer.reversingNumbers(text) : text).enumerated() {
+        for (i, c) in numberOrder.modelText(text).enumerated() {
             guard let id = index[c] else { throw ModelError.unknownCharacter(c, position: i) }
             out.append(id)
         }
@@ -64,45 +64,33 @@ public struct Tokenizer: Codable, Equatable, Sendable {
             if id == Tokenizer.eos { break }
             if id >= 3 && id < vocabSize { s.append(characters[id - 3]) }
         }
-        return reversesNumbers ? Tokenizer.reversingNumbers(s) : s
+        return numberOrder.modelText(s)   // each order is its own inverse
     }
 
     /// `c` is one of 0–9 (what Abacus positions count and number reversal reorders).
     public static func isDigit(_ c: Character) -> Bool { c.isASCII && c.isWholeNumber }
 
-    /// `text` with every maximal run of ASCII digits and points reversed (`12.5+30` →
-    /// `5.21+03`). The map is its own inverse.
-    public static func reversingNumbers(_ text: String) -> String {
-        var out = "", run: [Character] = []
-        out.reserveCapacity(text.utf8.count)
-        for c in text {
-            if c == "." || isDigit(c) { run.append(c); continue }
-            out.append(contentsOf: run.reversed()); run.removeAll(keepingCapacity: true)
-            out.append(c)
-        }
-        out.append(contentsOf: run.reversed())
-        return out
-    }
-
     // Codable as a plain character string plus the special names, so config.json is readable.
-    private enum CodingKeys: String, CodingKey { case special, characters, reversedNumbers }
+    private enum CodingKeys: String, CodingKey { case special, characters, numberOrder, reversedNumbers }
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let special = try c.decodeIfPresent([String].self, forKey: .special) ?? Tokenizer.specialNames
         guard special == Tokenizer.specialNames else {
             throw ModelError.checkpoint("unsupported special tokens \(special), expected \(Tokenizer.specialNames)")
         }
-        try self.init(characters: try c.decode(String.self, forKey: .characters),
-                      reversesNumbers: try c.decodeIfPresent(Bool.self, forKey: .reversedNumbers) ?? false)
+        // Checkpoints before `numberOrder` stored a flag for the whole-text reversal.
+        let order = try c.decodeIfPresent(NumberOrder.self, forKey: .numberOrder)
+            ?? ((try c.decodeIfPresent(Bool.self, forKey: .reversedNumbers) ?? false) ? .reversed : .asWritten)
+        try self.init(characters: try c.decode(String.self, forKey: .characters), numberOrder: order)
     }
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(Tokenizer.specialNames, forKey: .special)
         try c.encode(String(characters), forKey: .characters)
-        try c.encode(reversesNumbers, forKey: .reversedNumbers)
+        try c.encode(numberOrder, forKey: .numberOrder)
     }
 
     public static func == (a: Tokenizer, b: Tokenizer) -> Bool {
-        a.characters == b.characters && a.reversesNumbers == b.reversesNumbers
+        a.characters == b.characters && a.numberOrder == b.numberOrder
     }
 }

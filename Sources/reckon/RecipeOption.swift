@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ReckonEvaluation
 import ReckonGenerator
+import ReckonModel
 
 /// `--recipe` accepts a path or the name of a file in Generators/ (`mathglm` → Generators/mathglm.json),
 /// looked up in the working directory, then in the repository this executable was built in.
@@ -25,3 +26,4 @@ func loadRecipe(_ nameOrPath: String) throws -> Recipe {
 extension StepFormat: ExpressibleByArgument {}
 extension Split: ExpressibleByArgument {}
 extension CachePrecision: ExpressibleByArgument {}
+extension NumberOrder: ExpressibleByArgument {}

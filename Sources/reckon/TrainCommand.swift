@@ -29,8 +29,8 @@ struct Train: ParsableCommand {
     var positions: String?
     @Option(help: "Context length in tokens (default: the preset's, or --init-from's checkpoint's).")
     var context: Int?
-    @Flag(help: "Let the model read and write numbers least-significant digit first (stored in the checkpoint's tokenizer; text outside the model is unchanged).")
-    var reverseNumbers = false
+    @Option(help: ArgumentHelp("Which numbers the model reads and writes least-significant digit first (default: as-written, or --init-from's). Stored in the checkpoint's tokenizer; text outside the model is unchanged.", valueName: "order"))
+    var numbers: NumberOrder?
     @Option(help: "Checkpoint directory (default with --resume: the resumed directory).")
     var out: String?
     @Option(help: "Number of optimizer steps (with --resume: the run's new length, which must exceed the steps done; the rest of the cosine stretches or compresses to fit).")
@@ -84,7 +84,6 @@ struct Train: ParsableCommand {
         }
         if resume != nil || initFrom != nil {
             let from = resume != nil ? "--resume" : "--init-from"
-            if reverseNumbers { throw ValidationError("--reverse-numbers is fixed when a run starts; the \(from) checkpoint's tokenizer keeps its own") }
             if preset != nil || positions != nil { throw ValidationError("--preset and --positions come from the \(from) checkpoint") }
         }
         if let layers {
@@ -92,6 +91,7 @@ struct Train: ParsableCommand {
             if layers < 1 { throw ValidationError("--layers must be ≥ 1") }
         }
         if resume != nil, context != nil { throw ValidationError("--context is fixed by the resumed checkpoint") }
+        if resume != nil, numbers != nil { throw ValidationError("--numbers is fixed by the resumed checkpoint") }
         if let c = context, c < 1 { throw ValidationError("--context must be ≥ 1") }
         if let s = steps, s < 1 { throw ValidationError("--steps must be ≥ 1") }
         if let m = minutes, !(m > 0) { throw ValidationError("--minutes must be > 0") }
@@ -141,6 +141,7 @@ struct Train: ParsableCommand {
                 if let initFrom {
                     let (parent, config) = try Checkpoint.loadModel(from: URL(fileURLWithPath: initFrom))
                     var grown = try parent.withContext(context ?? parent.config.contextLength)
+                        .withNumberOrder(numbers ?? parent.tokenizer.numberOrder)
                     if let layers, layers != parent.config.layers {
                         guard layers > parent.config.layers else {
                             throw ValidationError("--layers \(layers): the checkpoint has \(parent.config.layers) layers, and a model can only grow")
@@ -152,7 +153,7 @@ struct Train: ParsableCommand {
                     parentConfig = config
                     origin = "weights of \(parentName) (step \(config.step))"
                 } else {
-                    let tokenizer = try Tokenizer(reversesNumbers: reverseNumbers)
+                    let tokenizer = try Tokenizer(numberOrder: numbers ?? .asWritten)
                     let presetName = preset ?? "tiny"
                     var config = ModelConfig.preset(presetName, vocabSize: tokenizer.vocabSize,
                                                     positions: PositionScheme(rawValue: positions ?? "learned")!)!
@@ -176,7 +177,7 @@ struct Train: ParsableCommand {
                 }
                 let c = model.config
                 print("model: \(origin), \(c.layers)×\(c.dModel), \(c.heads) heads, ctx \(c.contextLength), " +
-                      "\(c.positions.rawValue) positions\(model.tokenizer.reversesNumbers ? ", numbers reversed" : ""), " +
+                      "\(c.positions.rawValue) positions, numbers \(model.tokenizer.numberOrder.rawValue), " +
                       "\(model.parameterCount) parameters; \(threadCount) thread\(threadCount == 1 ? "" : "s")")
             }
         } catch let e as ModelError { throw CommandError(e.description) }

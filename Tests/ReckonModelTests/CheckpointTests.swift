@@ -202,12 +202,13 @@ struct ModelTests {
     }
 
     /// A reversing tokenizer shows the model numbers least-significant digit first and gives
-    /// back ordinary text; its setting survives config.json and is absent-means-off for old files.
+    /// back ordinary text; its setting survives config.json, and old files' flag still reads.
     @Test func reversedNumbers() throws {
-        #expect(Tokenizer.reversingNumbers("1592+388=1980") == "2951+883=0891")
-        #expect(Tokenizer.reversingNumbers("(12.5*-30)%=-3.75") == "(5.21*-03)%=-57.3")
-        #expect(Tokenizer.reversingNumbers(Tokenizer.reversingNumbers("[7/0.25]+4%")) == "[7/0.25]+4%")
-        let plain = try Tokenizer(), reversing = try Tokenizer(reversesNumbers: true)
+        let order = NumberOrder.reversed
+        #expect(order.modelText("1592+388=1980") == "2951+883=0891")
+        #expect(order.modelText("(12.5*-30)%=-3.75") == "(5.21*-03)%=-57.3")
+        #expect(order.modelText(order.modelText("[7/0.25]+4%")) == "[7/0.25]+4%")
+        let plain = try Tokenizer(), reversing = try Tokenizer(numberOrder: .reversed)
         let ids = try reversing.encode("12.5+30=42.5")
         #expect(ids == (try plain.encode("5.21+03=5.24")))
         #expect(reversing.decode(ids) == "12.5+30=42.5")
@@ -216,7 +217,38 @@ struct ModelTests {
         let json = try JSONEncoder().encode(reversing)
         #expect(try JSONDecoder().decode(Tokenizer.self, from: json) == reversing)
         let old = Data(#"{"special":["<pad>","<bos>","<eos>"],"characters":"0123456789+-*"}"#.utf8)
-        #expect(try JSONDecoder().decode(Tokenizer.self, from: old).reversesNumbers == false)
+        #expect(try JSONDecoder().decode(Tokenizer.self, from: old).numberOrder == .asWritten)
+        let oldReversed = Data(#"{"special":["<pad>","<bos>","<eos>"],"characters":"0123456789+-*","reversedNumbers":true}"#.utf8)
+        #expect(try JSONDecoder().decode(Tokenizer.self, from: oldReversed).numberOrder == .reversed)
+    }
+
+    /// Only a long-division block's table and lines are reversed; its head, the quotients, the
+    /// rounded result, product blocks and the chain stay as written. The map is its own inverse,
+    /// and on every prefix it agrees with the whole text's map (decoding sees prefixes).
+    @Test func reversedInLongDivision() throws {
+        let order = NumberOrder.reversedInLongDivision
+        let text = "9949/51+908*7512={9949/51:51*2=102,51*3=153|99-51=48,1;484-459=25,19;259-255=4,195~195.1}"
+            + "195.1+908*7512={7512*908=7512*900+7512*8=6760800+60096=6820896}195.1+6820896"
+            + "={5576/1403.684=5576000/1403684:1403684*2=2807368|5576000-4211052=1364948,3;13649480-12633156=1016324,3.9~3.97}"
+        let seen = "9949/51+908*7512={9949/51:15*2=201,15*3=351|99-15=84,1;484-954=52,19;952-552=4,195~195.1}"
+            + "195.1+908*7512={7512*908=7512*900+7512*8=6760800+60096=6820896}195.1+6820896"
+            + "={5576/1403.684=5576000/1403684:4863041*2=8637082|0006755-2501124=8494631,3;08494631-65133621=4236101,3.9~3.97}"
+        #expect(order.modelText(text) == seen)
+        #expect(order.modelText(seen) == text)
+        let chars = Array(text)
+        for cut in 0...chars.count {
+            let prefix = String(chars[..<cut])
+            #expect(order.modelText(order.modelText(prefix)) == prefix)
+            if cut < chars.count, !Tokenizer.isDigit(chars[cut]), chars[cut] != "." {
+                #expect(seen.hasPrefix(order.modelText(prefix)), "prefix of \(cut) characters")
+            }
+        }
+        let tokenizer = try Tokenizer(numberOrder: order)
+        #expect(try tokenizer.encode(text) == (try Tokenizer().encode(seen)))
+        #expect(tokenizer.decode(try tokenizer.encode(text)) == text)
+        #expect(try JSONDecoder().decode(Tokenizer.self, from: try JSONEncoder().encode(tokenizer)) == tokenizer)
+        let model = try smallModel().withNumberOrder(order)
+        #expect(model.tokenizer == tokenizer)
     }
 
     @Test func presetSizes() throws {
