@@ -13,6 +13,8 @@ back in this order).
 import json
 import re
 import sys
+
+
 def check(path):
     r = json.load(open(path))
     tab = [0, 0]; sub = [0, 0]; cho = [0, 0]
@@ -21,9 +23,10 @@ def check(path):
             if ':' not in block or '|' not in block: continue
             head, rest = block.split(':', 1)
             table, lines = rest.split('|', 1)
-            try:
-                div = int(head.split('=')[-1].split('/')[1])
-            except Exception: continue
+            # The head is `a/b`, or `a/b=A/B` when b has decimals (B is whole): the last one divides.
+            m = re.fullmatch(r'.*/(\d+)', head.split('=')[-1])
+            if not m: continue
+            div = int(m[1])
             for e in table.split(','):
                 m = re.fullmatch(r'(\d+)\*(\d+)=(\d+)', e)
                 if m: tab[1] += 1; tab[0] += int(m[1]) * int(m[2]) == int(m[3])
@@ -36,4 +39,8 @@ def check(path):
     n = len(r['failures'])
     pct = lambda a: f"{100*a[0]/max(1,a[1]):.1f}% of {a[1]}"
     print(f"{path}: {n} failed chains; table entries right {pct(tab)}; subtractions right {pct(sub)}; multiple chosen right {pct(cho)}")
-for p in sys.argv[1:]: check(p)
+
+
+if __name__ == '__main__':
+    for p in sys.argv[1:]:
+        check(p)
