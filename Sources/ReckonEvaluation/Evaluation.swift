@@ -35,6 +35,10 @@ public struct GradedQuestion: Sendable, Codable {
     public var diagnosis: ChainDiagnosis
     public var confidence: Double
     public var features: QuestionFeatures
+
+    /// The answer is not exactly the canonical one or is wrong by MathGLM's rule (the canonical
+    /// answer itself can miss the truth at 2 decimals), or the chain has a wrong step.
+    public var failed: Bool { !grade.exact || !grade.mathglm || !diagnosis.allStepsValid }
 }
 
 /// Runs the model on grading items and grades every chain.

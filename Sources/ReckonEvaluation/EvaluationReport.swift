@@ -38,14 +38,13 @@ public struct EvaluationReport: Sendable, Codable {
 
     public var run: Run
     public var summary: EvaluationSummary
-    /// Questions whose answer is not exactly the canonical one or is wrong by MathGLM's rule (the
-    /// canonical answer itself can miss the truth at 2 decimals), or whose chain has a wrong step.
+    /// The questions that `failed` (`GradedQuestion.failed`).
     public var failures: [GradedQuestion]
 
     public init(run: Run, questions: [GradedQuestion]) {
         self.run = run
         summary = EvaluationSummary(questions)
-        failures = questions.filter { !$0.grade.exact || !$0.grade.mathglm || !$0.diagnosis.allStepsValid }
+        failures = questions.filter(\.failed)
     }
 
     static func pct(_ x: Double) -> String { String(format: "%.1f%%", 100 * x) }
@@ -69,6 +68,11 @@ public struct EvaluationReport: Sendable, Codable {
         let faults = s.scratchFaults.filter { $0.accuracy.count > 0 }
         if !faults.isEmpty {
             lines.append("  in scratch blocks, first false part: " + faults.map { "\($0.key) \($0.accuracy.count)" }.joined(separator: ", "))
+        }
+        if let p = s.longDivisionParts {
+            lines.append("  long-division parts right in failed chains: "
+                         + [("table", p.table), ("subtraction", p.subtraction), ("multiple", p.choice)]
+                             .map { "\($0) \(Self.pct($1.rate)) of \($1.total)" }.joined(separator: ", "))
         }
         func table(_ title: String, _ buckets: [Bucket]) {
             guard !buckets.isEmpty else { return }
@@ -150,6 +154,15 @@ public struct EvaluationReport: Sendable, Codable {
                 + "`remainder`, quotient `digit`, `quotient` shape; `ending`: the block's value is not the step's "
                 + "result):\n\n| part | chains |\n|---|---|\n"
             for b in s.scratchFaults where b.accuracy.count > 0 { m += "| \(b.key) | \(b.accuracy.count) |\n" }
+        }
+        if let p = s.longDivisionParts {
+            m += "\nEvery part of the \(p.blocks) long-division blocks in the failed chains, each checked on its own "
+                + "written operands, so that an early error does not hide what the model does later in the block:\n\n"
+                + "| part | right | of |\n|---|---|---|\n"
+            for (name, t) in [("table entry d*k=m", p.table), ("subtraction c-p=r", p.subtraction),
+                              ("multiple p: the largest not above c", p.choice)] {
+                m += "| \(name) | \(Self.pct(t.rate)) | \(t.total) |\n"
+            }
         }
         func table(_ title: String, _ buckets: [Bucket]) {
             m += "\n## By \(title)\n\n| \(title) | n | exact | MathGLM | rel ≤1e-2 | rel ≤1e-4 | steps valid |\n|---|---|---|---|---|---|---|\n"

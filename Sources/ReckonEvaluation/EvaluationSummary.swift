@@ -49,6 +49,9 @@ public struct EvaluationSummary: Sendable, Codable {
     /// Calculation errors whose step has a false scratch block, by the block's first false part,
     /// in `Verifier.ScratchFault` order; absent parts are 0.
     public var scratchFaults: [Bucket] = []
+    /// The long-division blocks of the failed chains (`GradedQuestion.failed`), every part checked
+    /// on its own written operands; nil when they have none (or the report predates the tally).
+    public var longDivisionParts: LongDivisionParts?
     public var byOperator: [Bucket] = []
     public var byOperations: [Bucket] = []
     public var byDigits: [Bucket] = []
@@ -63,7 +66,9 @@ public struct EvaluationSummary: Sendable, Codable {
         var kinds: [String: Accuracy] = [:], cells: [String: Accuracy] = [:]
         var kindCounts: [String: Int] = [:], faultCounts: [String: Int] = [:]
         var confidence = 0.0
+        var parts = LongDivisionParts()
         for q in questions {
+            if q.failed { parts.add(LongDivisionParts(chain: q.chain[...])) }
             overall.add(q)
             confidence += q.confidence
             if q.diagnosis.allStepsValid { validChains += 1 } else if q.grade.mathglm { rightAnswerThroughWrongStep += 1 }
@@ -77,6 +82,7 @@ public struct EvaluationSummary: Sendable, Codable {
             digits[q.features.maxDigits, default: Accuracy()].add(q)
             for k in q.features.kinds { kinds[k, default: Accuracy()].add(q) }
         }
+        longDivisionParts = parts.blocks > 0 ? parts : nil
         meanConfidence = questions.isEmpty ? 0 : confidence / Double(questions.count)
         errorKindCounts = kindCounts
         errorKinds = StepErrorKind.allCases.map { k in

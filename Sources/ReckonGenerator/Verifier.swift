@@ -179,20 +179,17 @@ public struct Verifier: Sendable {
     /// step's result, or the last quotient is the result.
     func checkLongDivision(head: Substring, lines: Substring, _ x: DecimalValue, _ y: DecimalValue, result: DecimalValue) -> BlockProblem? {
         // The head: `a'/d`, possibly after `a/b=`.
-        let headParts = head.split(separator: "=", omittingEmptySubsequences: false)
-        guard let last = headParts.last, headParts.count <= 2,
-              let slash = last.firstIndex(of: "/"),
-              let dividend = Self.value(last[..<slash]), let divisor = Self.value(last[last.index(after: slash)...]),
-              divisor.denominator == .one, divisor.signum > 0, dividend.signum >= 0
-        else { return BlockProblem(.unreadable, "long division: cannot read the whole-divisor division '\(head)'") }
-        if headParts.count == 2 {
-            guard let moved = Self.value(headParts[0]), moved == dividend / divisor else {
-                return BlockProblem(.head, "long division: '\(headParts[0])' is not '\(last)'")
+        guard let parsedHead = LongDivisionHead(head) else {
+            return BlockProblem(.unreadable, "long division: cannot read the whole-divisor division '\(head)'")
+        }
+        let dividend = parsedHead.dividend, d = parsedHead.divisor, divisor = Rational(d)
+        if let moved = parsedHead.moved {
+            guard let value = Self.value(moved), value == dividend / divisor else {
+                return BlockProblem(.head, "long division: '\(moved)' is not '\(parsedHead.division)'")
             }
         }
-        let d = divisor.numerator
         guard dividend / divisor == x.magnitude.rational / y.magnitude.rational else {
-            return BlockProblem(.head, "long division: '\(last)' is not |\(x)|/|\(y)|")
+            return BlockProblem(.head, "long division: '\(parsedHead.division)' is not |\(x)|/|\(y)|")
         }
         // The table of multiples, then the lines, then an optional `~q`.
         guard let bar = lines.firstIndex(of: "|") else { return BlockProblem(.unreadable, "long division: no '|' after the table of multiples") }
@@ -210,23 +207,12 @@ public struct Verifier: Sendable {
             rounded = q
             body = body[..<tilde]
         }
-        struct Line { var text: Substring; var digits: String; var fraction: Int?; var current, product, remainder: ExactInteger }
-        func wholeNumber(_ s: Substring) -> ExactInteger? {
-            s.isEmpty || !s.allSatisfy(\.isWholeNumber) ? nil : ExactInteger(digits: s.utf8)
-        }
-        var parsed: [Line] = []
+        var parsed: [LongDivisionLine] = []
         for (n, text) in body.split(separator: ";", omittingEmptySubsequences: false).enumerated() {
-            let halves = text.split(separator: ",", omittingEmptySubsequences: false)
-            let sums = halves.count == 2 ? halves[0].split(separator: "=", omittingEmptySubsequences: false) : []
-            let terms = sums.count == 2 ? sums[0].split(separator: "-", omittingEmptySubsequences: false) : []
-            guard terms.count == 2, halves[1].contains(where: \.isWholeNumber), halves[1].allSatisfy({ $0.isWholeNumber || $0 == "." }),
-                  halves[1].filter({ $0 == "." }).count <= 1,
-                  let current = wholeNumber(terms[0]), let product = wholeNumber(terms[1]), let remainder = wholeNumber(sums[1])
-            else { return BlockProblem(.unreadable, "long division line \(n + 1): cannot read '\(text)' (expected current-product=remainder,quotient)") }
-            let point = halves[1].firstIndex(of: ".")
-            parsed.append(Line(text: text, digits: halves[1].filter { $0 != "." },
-                               fraction: point.map { halves[1].distance(from: $0, to: halves[1].endIndex) - 1 },
-                               current: current, product: product, remainder: remainder))
+            guard let line = LongDivisionLine(text) else {
+                return BlockProblem(.unreadable, "long division line \(n + 1): cannot read '\(text)' (expected current-product=remainder,quotient)")
+            }
+            parsed.append(line)
         }
         // The first line holds the quotient's leading digit.
         let exact = dividend / divisor

@@ -119,6 +119,11 @@ import ReckonGenerator
         // Only the long division's error has a scratch block to blame.
         #expect(s.scratchFaults.map(\.key) == Verifier.ScratchFault.allCases.map(\.rawValue))
         #expect(s.scratchFaults.filter { $0.accuracy.count > 0 }.map { "\($0.key) \($0.accuracy.count)" } == ["choice 1"])
+        // Every part of the failed long division, each on its own operands: its third line took 4
+        // from 10 (a wrong choice, a right subtraction); the lines after it hold on what they wrote.
+        let parts = try #require(s.longDivisionParts)
+        #expect(parts.blocks == 1 && parts.table.right == 8 && parts.subtraction.right == 4 && parts.choice.right == 3 && parts.choice.total == 4)
+        #expect(EvaluationSummary([try graded("2*3=7")]).longDivisionParts == nil)
         #expect(s.byOperator.map(\.key) == ["+", "*", "/"])
         #expect(s.byOperator.first { $0.key == "*" }!.accuracy.count == 3)
     }

@@ -52,6 +52,24 @@ import ReckonArithmetic
         #expect(md.contains("![accuracy-heatmap.svg](accuracy-heatmap.svg)") && md.contains("| order | 1 |"))
     }
 
+    @Test func longDivisionPartsInEveryOutputAndOlderReportsStillRead() throws {
+        let fours = "4*2=8,4*3=12,4*4=16,4*5=20,4*6=24,4*7=28,4*8=32,4*9=36"
+        let r = try report(["253/4={253/4:\(fours)|25-24=1,6;13-12=1,63;10-4=6,63.1;60-60=0,63.15}63.15", "7/2=3.5"])
+        #expect(r.terminalTable.contains("long-division parts right in failed chains: table 100.0% of 8, subtraction 100.0% of 4, multiple 75.0% of 4"))
+        let md = r.markdown(charts: [])
+        #expect(md.contains("Every part of the 1 long-division blocks") && md.contains("| multiple p: the largest not above c | 75.0% | 4 |"))
+        // reckon compare reads reports written before the tally existed: the key is optional.
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        #expect(try decoder.decode(EvaluationReport.self, from: r.json()).summary.longDivisionParts == r.summary.longDivisionParts)
+        var older = try JSONSerialization.jsonObject(with: r.json()) as! [String: Any]
+        var summary = older["summary"] as! [String: Any]
+        summary.removeValue(forKey: "longDivisionParts")
+        older["summary"] = summary
+        #expect(try decoder.decode(EvaluationReport.self, from: JSONSerialization.data(withJSONObject: older)).summary.longDivisionParts == nil)
+        #expect(try !report().terminalTable.contains("long-division parts"))
+    }
+
     @Test func trainingLogReading() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("log-\(getpid()).jsonl")
         defer { try? FileManager.default.removeItem(at: url) }

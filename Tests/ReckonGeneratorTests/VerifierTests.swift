@@ -81,6 +81,36 @@ import Testing
         #expect(fault("4*7=28", "4*7=28") == nil)
     }
 
+    @Test func talliesEveryLongDivisionPartOnItsOwnOperands() throws {
+        typealias T = LongDivisionParts.Tally
+        let good = "253/4={253/4:4*2=8,4*3=12,4*4=16,4*5=20,4*6=24,4*7=28,4*8=32,4*9=36|25-24=1,6;13-12=1,63;10-8=2,63.2;20-20=0,63.25}63.25"
+        func parts(_ from: String, _ to: String) -> LongDivisionParts {
+            LongDivisionParts(chain: good.replacingOccurrences(of: from, with: to)[...])
+        }
+        let all = LongDivisionParts(chain: good[...])
+        #expect(all.blocks == 1 && all.table == T(right: 8, total: 8) && all.subtraction == T(right: 4, total: 4) && all.choice == T(right: 4, total: 4))
+        #expect(parts("4*7=28", "4*7=27").table == T(right: 7, total: 8))
+        // A smaller multiple subtracted correctly: the subtraction holds, the choice does not; the
+        // lines after it are judged on what they wrote, not on the first error's history.
+        let choice = parts("13-12=1,63;10-8=2", "13-8=5,62;50-48=2")
+        #expect(choice.subtraction == T(right: 4, total: 4) && choice.choice == T(right: 3, total: 4))
+        let subtraction = parts("13-12=1", "13-12=2")
+        #expect(subtraction.subtraction == T(right: 3, total: 4) && subtraction.choice == T(right: 4, total: 4))
+        // Unreadable parts are not counted; other blocks and lines without blocks are ignored.
+        let unreadable = parts("13-12=1,63;", "13-12,63;")
+        #expect(unreadable.subtraction.total == 3 && unreadable.choice.total == 3)
+        #expect(LongDivisionParts(chain: "12*345+6={345*12=345*10+345*2=3450+690=4140}4140+6=4146") == LongDivisionParts())
+        var twice = all
+        twice.add(parts("4*7=28", "4*7=27"))
+        #expect(twice.blocks == 2 && twice.table == T(right: 15, total: 16))
+        // Generated chains: every part holds.
+        let generator = ExampleGenerator(recipe: try shippedRecipe("division-order"), format: .longdiv, seed: 5)
+        var generated = LongDivisionParts()
+        for i in 0..<200 { generated.add(LongDivisionParts(chain: try generator.example(index: i).line[...])) }
+        #expect(generated.blocks > 150)   // a few divisions need no block (by 1, say)
+        for t in [generated.table, generated.subtraction, generated.choice] { #expect(t.total > 0 && t.right == t.total) }
+    }
+
     @Test func reportsMalformedLines() {
         #expect(verifier.check("2*3")?.step == 0)
         #expect(verifier.check("2*(3=6")?.message.contains("col 5") == true)
