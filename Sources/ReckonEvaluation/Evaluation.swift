@@ -8,15 +8,20 @@ public struct GradingItem: Sendable {
     public var question: ReckonArithmetic.Expression
     public var truth: Rational
     public var canonical: DecimalValue
+    /// Tokens of the generator's chain in the graded format, BOS + `question=…=answer` + EOS: the
+    /// context a model needs to write the chain in full (nil when unknown).
+    public var referenceTokens: Int?
 
-    public init(question: ReckonArithmetic.Expression, truth: Rational, canonical: DecimalValue) {
-        self.question = question; self.truth = truth; self.canonical = canonical
+    public init(question: ReckonArithmetic.Expression, truth: Rational, canonical: DecimalValue, referenceTokens: Int? = nil) {
+        self.question = question; self.truth = truth; self.canonical = canonical; self.referenceTokens = referenceTokens
     }
 
-    /// Truth and canonical answer computed exactly from the question (for external files).
-    public init(question: ReckonArithmetic.Expression, policy: RoundingPolicy = .standard) throws {
+    /// Truth and canonical answer computed exactly from the question (for external files); the
+    /// reference chain's length too when `format` is given.
+    public init(question: ReckonArithmetic.Expression, policy: RoundingPolicy = .standard, format: StepFormat? = nil) throws {
         let (truth, canonical) = try Grader(policy: policy).reference(for: question)
-        self.init(question: question, truth: truth, canonical: canonical)
+        let chain = format.flatMap { try? StepChain(format: $0, policy: policy).text(for: question) }
+        self.init(question: question, truth: truth, canonical: canonical, referenceTokens: chain.map { $0.utf8.count + 2 })
     }
 }
 
@@ -35,6 +40,8 @@ public struct GradedQuestion: Sendable, Codable {
     public var diagnosis: ChainDiagnosis
     public var confidence: Double
     public var features: QuestionFeatures
+    /// `GradingItem.referenceTokens` (nil in reports from before it was recorded).
+    public var referenceTokens: Int?
 
     /// The answer is not exactly the canonical one or is wrong by MathGLM's rule (the canonical
     /// answer itself can miss the truth at 2 decimals), or the chain has a wrong step.
@@ -60,7 +67,8 @@ public enum Evaluation {
                 while i < count {
                     do {
                         let e = try generator.example(index: i, progress: 1)
-                        out[i] = GradingItem(question: e.question, truth: try e.question.exactValue(), canonical: e.answer)
+                        out[i] = GradingItem(question: e.question, truth: try e.question.exactValue(), canonical: e.answer,
+                                             referenceTokens: e.line.utf8.count + 2)
                     } catch {
                         lock.lock(); failure = failure ?? error; lock.unlock()
                         return
@@ -98,7 +106,7 @@ public enum Evaluation {
                         truthFraction: item.truth.description,
                         grade: grader.grade(answer: s.answer, truth: item.truth, canonical: item.canonical),
                         diagnosis: diagnostics.diagnose(s.chain, truth: item.truth),
-                        confidence: s.confidence, features: QuestionFeatures(item.question))
+                        confidence: s.confidence, features: QuestionFeatures(item.question), referenceTokens: item.referenceTokens)
                     i += parts
                 }
             }

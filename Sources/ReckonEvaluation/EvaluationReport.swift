@@ -26,6 +26,8 @@ public struct EvaluationReport: Sendable, Codable {
         public var averagedSteps: [Int]?
         /// The context length decoded with, when `--context` replaced the checkpoint's.
         public var decodeContext: Int?
+        /// The context length decoded with (nil in reports from before it was recorded).
+        public var contextLength: Int?
         /// How the KV cache stored keys and values (nil in reports from before the choice existed:
         /// float32).
         public var kvCache: CachePrecision?
@@ -43,7 +45,7 @@ public struct EvaluationReport: Sendable, Codable {
 
     public init(run: Run, questions: [GradedQuestion]) {
         self.run = run
-        summary = EvaluationSummary(questions)
+        summary = EvaluationSummary(questions, context: run.contextLength)
         failures = questions.filter(\.failed)
     }
 
@@ -88,6 +90,7 @@ public struct EvaluationReport: Sendable, Codable {
         table("operations", s.byOperations)
         table("digits", s.byDigits)
         table("kind", s.byKind)
+        table("chain tokens", s.byReferenceLength ?? [])
         return lines.joined(separator: "\n")
     }
 
@@ -175,6 +178,11 @@ public struct EvaluationReport: Sendable, Codable {
         table("number of operations", s.byOperations)
         table("operand digits", s.byDigits)
         table("number kind", s.byKind)
+        if let lengths = s.byReferenceLength {
+            m += "\nThe generator's chain for each question, in tokens (BOS + chain + EOS), is how much context the model "
+                + "needs to write it in full" + (run.contextLength.map { "; it decoded with \($0)" } ?? "") + "."
+            table("reference chain tokens", lengths)
+        }
         m += "\n## Failed examples (first 20 of \(failures.count); all are in report.json)\n\n"
         for f in failures.prefix(20) {
             let d = f.diagnosis

@@ -56,17 +56,25 @@ public struct EvaluationSummary: Sendable, Codable {
     public var byOperations: [Bucket] = []
     public var byDigits: [Bucket] = []
     public var byKind: [Bucket] = []
+    /// By the length of the generator's chain in tokens (`GradedQuestion.referenceTokens`): keys
+    /// `≤128`, `≤256`, … doubling up to the decode context, then `≤<context>` and `><context>`;
+    /// nil when no question's length is known.
+    public var byReferenceLength: [Bucket]?
     /// Operator × max operand digits; key `"*|4"`.
     public var byOperatorAndDigits: [Bucket] = []
     /// Mean vote share of the chosen answer.
     public var meanConfidence = 0.0
 
-    public init(_ questions: [GradedQuestion]) {
+    /// `context`: the context length decoded with, the last bound of `byReferenceLength`.
+    public init(_ questions: [GradedQuestion], context: Int? = nil) {
         var ops: [String: Accuracy] = [:], counts: [Int: Accuracy] = [:], digits: [Int: Accuracy] = [:]
         var kinds: [String: Accuracy] = [:], cells: [String: Accuracy] = [:]
         var kindCounts: [String: Int] = [:], faultCounts: [String: Int] = [:]
         var confidence = 0.0
         var parts = LongDivisionParts()
+        let lengths = questions.compactMap(\.referenceTokens)
+        let bounds = Self.lengthBounds(context: context, longest: lengths.max() ?? 0)
+        var byLength: [Int: Accuracy] = [:]   // bound index (bounds.count: above the last) → accuracy
         for q in questions {
             if q.failed { parts.add(LongDivisionParts(chain: q.chain[...])) }
             overall.add(q)
@@ -81,8 +89,12 @@ public struct EvaluationSummary: Sendable, Codable {
             counts[q.features.operations, default: Accuracy()].add(q)
             digits[q.features.maxDigits, default: Accuracy()].add(q)
             for k in q.features.kinds { kinds[k, default: Accuracy()].add(q) }
+            if let n = q.referenceTokens { byLength[bounds.firstIndex { n <= $0 } ?? bounds.count, default: Accuracy()].add(q) }
         }
         longDivisionParts = parts.blocks > 0 ? parts : nil
+        byReferenceLength = lengths.isEmpty ? nil : byLength.keys.sorted().map { i in
+            Bucket(key: i < bounds.count ? "≤\(bounds[i])" : ">\(bounds.last!)", accuracy: byLength[i]!)
+        }
         meanConfidence = questions.isEmpty ? 0 : confidence / Double(questions.count)
         errorKindCounts = kindCounts
         errorKinds = StepErrorKind.allCases.map { k in
@@ -101,5 +113,17 @@ public struct EvaluationSummary: Sendable, Codable {
         byOperatorAndDigits = operatorOrder.flatMap { o in
             digits.keys.sorted().compactMap { d in cells["\(o)|\(d)"].map { Bucket(key: "\(o)|\(d)", accuracy: $0) } }
         }
+    }
+
+    /// 128, 256, … doubling while below `context`, then `context`; without a context, doubling
+    /// until `longest` fits.
+    static func lengthBounds(context: Int?, longest: Int) -> [Int] {
+        var bounds = [128]
+        while bounds.last! < (context ?? longest) { bounds.append(2 * bounds.last!) }
+        if let context {
+            bounds.removeAll { $0 >= context }
+            bounds.append(context)
+        }
+        return bounds
     }
 }

@@ -74,8 +74,9 @@ struct Eval: ParsableCommand {
         // Grade against the chains the model was trained to write: its training recipe's
         // rounding when that recipe is at hand, else the evaluation recipe's.
         let policy = config.training?.recipe.flatMap { try? loadRecipe($0) }?.precision ?? recipeValue?.precision ?? .standard
+        let inputFormat = format ?? config.training?.format.flatMap(StepFormat.init(rawValue:)) ?? .mathglm
         for (i, q) in questions.enumerated() {
-            do { items.append(try GradingItem(question: q, policy: policy)) } catch {
+            do { items.append(try GradingItem(question: q, policy: policy, format: inputFormat)) } catch {
                 throw CommandError("\(input!):\(i + 1): \(error) — fix or remove the line")
             }
         }
@@ -87,7 +88,7 @@ struct Eval: ParsableCommand {
             } catch { throw CommandError("cannot generate held-out questions: \(error)") }
             source = "recipe:\(recipe!)"
         } else {
-            formatName = format?.rawValue ?? config.training?.format ?? "mathglm"
+            formatName = inputFormat.rawValue
         }
 
         var options = SolverOptions()
@@ -116,6 +117,7 @@ struct Eval: ParsableCommand {
             run.averagedSteps = t.averagedSteps
         }
         run.decodeContext = context
+        run.contextLength = model.config.contextLength
         let report = EvaluationReport(run: run, questions: graded)
         print(report.terminalTable)
         let directory = URL(fileURLWithPath: out ?? (checkpoint as NSString).appendingPathComponent("eval"))

@@ -4,6 +4,7 @@ import FoundationXML
 #endif
 import Testing
 import ReckonArithmetic
+import ReckonGenerator
 @testable import ReckonEvaluation
 
 @Suite struct ReportTests {
@@ -68,6 +69,34 @@ import ReckonArithmetic
         older["summary"] = summary
         #expect(try decoder.decode(EvaluationReport.self, from: JSONSerialization.data(withJSONObject: older)).summary.longDivisionParts == nil)
         #expect(try !report().terminalTable.contains("long-division parts"))
+    }
+
+    @Test func breaksDownByReferenceChainLength() throws {
+        #expect(EvaluationSummary.lengthBounds(context: 3072, longest: 0) == [128, 256, 512, 1024, 2048, 3072])
+        #expect(EvaluationSummary.lengthBounds(context: 512, longest: 9000) == [128, 256, 512])
+        #expect(EvaluationSummary.lengthBounds(context: 100, longest: 0) == [100])
+        #expect(EvaluationSummary.lengthBounds(context: nil, longest: 300) == [128, 256, 512])
+        var r = try report()
+        #expect(r.summary.byReferenceLength == nil && !r.markdown(charts: []).contains("chain tokens"))
+        var questions = r.failures
+        for (i, n) in [100, 600].enumerated() { questions[i].referenceTokens = n }   // both wrong
+        var right = questions[0]
+        right.grade.mathglm = true; right.grade.exact = true; right.referenceTokens = 200
+        r.run.contextLength = 512
+        r = EvaluationReport(run: r.run, questions: questions + [right])
+        #expect(r.summary.byReferenceLength?.map { "\($0.key) \($0.accuracy.count) \($0.accuracy.exact)" } == ["≤128 1 0", "≤256 1 1", ">512 1 0"])
+        #expect(r.terminalTable.contains("chain tokens") && r.markdown(charts: []).contains("| >512 | 1 | 0.0% |"))
+    }
+
+    @Test func heldOutItemsKnowTheirReferenceChainLength() throws {
+        let recipe = try Recipe(json: Data(#"{"name": "t", "operators": {"+": 1, "*": 1}, "operations": {"min": 1, "max": 2}, "operands": {"digits": {"min": 1, "max": 2}}}"#.utf8))
+        let items = try Evaluation.testItems(recipe: recipe, format: .mathglm, count: 20, seed: 3, threads: 2)
+        for item in items {
+            let chain = try StepChain(format: .mathglm).text(for: item.question)
+            #expect(item.referenceTokens == chain.utf8.count + 2)
+            #expect(try GradingItem(question: item.question, format: .mathglm).referenceTokens == item.referenceTokens)
+        }
+        #expect(try GradingItem(question: items[0].question).referenceTokens == nil)
     }
 
     @Test func trainingLogReading() throws {
