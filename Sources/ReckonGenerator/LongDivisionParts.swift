@@ -108,7 +108,9 @@ struct LongDivisionLine {
         let halves = text.split(separator: ",", omittingEmptySubsequences: false)
         let sums = halves.count == 2 ? halves[0].split(separator: "=", omittingEmptySubsequences: false) : []
         let terms = sums.count == 2 ? sums[0].split(separator: "-", omittingEmptySubsequences: false) : []
-        guard terms.count == 2, halves[1].contains(where: \.isWholeNumber), halves[1].allSatisfy({ $0.isWholeNumber || $0 == "." }),
+        // ASCII digits only: the quotient's digits are parsed again later.
+        func isDigit(_ c: Character) -> Bool { c.isASCII && c.isWholeNumber }
+        guard terms.count == 2, halves[1].contains(where: isDigit), halves[1].allSatisfy({ isDigit($0) || $0 == "." }),
               halves[1].filter({ $0 == "." }).count <= 1,
               let current = ExactInteger(digits: terms[0].utf8), let product = ExactInteger(digits: terms[1].utf8),
               let remainder = ExactInteger(digits: sums[1].utf8) else { return nil }

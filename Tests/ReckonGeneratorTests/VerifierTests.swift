@@ -56,6 +56,8 @@ import Testing
         #expect(corrupted("10-8=2,63.2;20-20=0,63.25", "10-8=2,63.3;20-20=0,63.35") == "long division line 3 is false: '10-8=2,63.3' (digit 3, expected 2)")
         #expect(corrupted("25-24=1,6", "25-20=5,5")?.contains("line 1 is false: '25-20=5,5' (took 4*5=20, expected 4*6=24") == true)
         #expect(corrupted("25-24=1,6", "25-24=1,.")?.contains("cannot read '25-24=1,.'") == true)
+        // A digit that is not ASCII (here ٣, ARABIC-INDIC THREE) is unreadable, not a crash.
+        #expect(corrupted("13-12=1,63", "13-12=1,6\u{663}")?.contains("cannot read") == true)
         // A digit dropped from the quotient, a misplaced point, lines that stop early.
         #expect(corrupted(",63.2;", ",6.2;")?.contains("line 3: '10-8=2,6.2' does not extend") == true)
         #expect(corrupted(",63;", ",6.3;") == "long division line 2: the point of '13-12=1,6.3' is misplaced")
