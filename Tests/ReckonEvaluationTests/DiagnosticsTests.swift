@@ -10,6 +10,44 @@ import ReckonGenerator
         return StepDiagnostics().diagnose(line, truth: try ReckonArithmetic.Expression(parsing: question).exactValue())
     }
 
+    /// A model can write any string of its vocabulary: every checker must answer for every
+    /// corrupted chain, never trap. Chains of every format with 1–3 characters replaced,
+    /// inserted or deleted (the arithmetic alphabet, a block's separators, one non-ASCII digit).
+    @Test func corruptedChainsNeverCrashTheCheckers() throws {
+        let recipe = try Recipe(json: Data(#"{"name": "t", "operations": {"min": 1, "max": 3}, "operands": {"digits": {"min": 1, "max": 4}, "kinds": {"integer": 2, "decimal": 1, "percent": 1}, "negative": 0.2}, "brackets": {"probability": 0.5, "square": 0.3}}"#.utf8))
+        let alphabet = Array("0123456789+-*/^().%=[]{}:|,;~\u{663}")
+        var rng = SplitMix64(seed: 11)
+        var corrupted = 0
+        for format in StepFormat.allCases {
+            let generator = ExampleGenerator(recipe: recipe, format: format, seed: 5)
+            for i in 0..<60 {
+                let e = try generator.example(index: i)
+                let truth = try e.question.exactValue()
+                for _ in 0..<4 {
+                    var chars = Array(e.line)
+                    for _ in 0...Int(rng.next() % 3) {
+                        let at = Int(rng.next() % UInt64(chars.count)), c = alphabet[Int(rng.next() % UInt64(alphabet.count))]
+                        switch rng.next() % 3 {
+                        case 0: chars[at] = c
+                        case 1: chars.insert(c, at: at)
+                        default: if chars.count > 1 { chars.remove(at: at) }
+                        }
+                    }
+                    let line = String(chars)
+                    let d = StepDiagnostics().diagnose(line, truth: truth)
+                    let failure = Verifier().check(line[...])
+                    _ = LongDivisionParts(chain: line[...])
+                    _ = finalAnswerText(ofChain: line)
+                    // What the strict checker passes, the diagnostics (which also take numbers
+                    // written with extra zeros as values) pass too.
+                    if failure == nil { #expect(d.allStepsValid, "\(line)") }
+                    if line != e.line { corrupted += 1 }
+                }
+            }
+        }
+        #expect(corrupted > 1000)
+    }
+
     @Test func validChainsPass() throws {
         for line in ["12+34*2=12+68=80", "(1+2)*[3-4]=3*[3-4]=3*-1=-3", "5=5", "12+34*2=80", "4859%*2=97.18"] {
             let d = try diagnose(line)
