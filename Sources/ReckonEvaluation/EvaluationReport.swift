@@ -118,6 +118,15 @@ public struct EvaluationReport: Sendable, Codable {
                 title: "First error in each chain", items: s.errorKinds.map { ($0.key, $0.accuracy.count, kindColors[$0.key] ?? "#777") },
                 note: "\(s.overall.count - s.errorKinds.reduce(0) { $0 + $1.accuracy.count }) of \(s.overall.count) chains have no error; \(s.rightAnswerThroughWrongStep) reach the right answer through a wrong step")),
         ]
+        if let lengths = s.byReferenceLength {
+            out.append(("accuracy-by-chain-length.svg", SVGCharts.bars(
+                title: "Accuracy by the length of the reference chain", xLabel: "tokens of the generator's chain"
+                    + (run.contextLength.map { " (context \($0))" } ?? ""),
+                keys: lengths.map(\.key), counts: lengths.map(\.accuracy.count),
+                series: [("exact", "#4575b4", lengths.map(\.accuracy.exactRate)),
+                         ("MathGLM rule", "#1a9850", lengths.map(\.accuracy.mathglmRate)),
+                         ("every step valid", "#fdae61", lengths.map(\.accuracy.validChainRate))])))
+        }
         out.append(("training-curves.svg", SVGCharts.trainingCurves(trainingLog, title: "Training curves (\(run.checkpoint))")))
         return out
     }

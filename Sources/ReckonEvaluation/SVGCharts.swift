@@ -82,7 +82,7 @@ public enum SVGCharts {
             for (j, s) in series.enumerated() {
                 let v = min(1, max(0, s.values[i]))
                 let h = Int((Double(plotH) * v).rounded())
-                b += "<rect x=\(q(gx + j * bw)) y=\(q(top + plotH - h)) width=\(q(bw - 2)) height=\(q(h)) fill=\"\(s.color)\"><title>\(escape(s.name)) \(k): \(percent(v))</title></rect>\n"
+                b += "<rect x=\(q(gx + j * bw)) y=\(q(top + plotH - h)) width=\(q(bw - 2)) height=\(q(h)) fill=\"\(s.color)\"><title>\(escape(s.name)) \(escape(k)): \(percent(v))</title></rect>\n"
             }
             b += "<text x=\(q(gx + (group - 12) / 2)) y=\(q(top + plotH + 18)) font-size=\"13\" text-anchor=\"middle\" fill=\"#222\">\(escape(k))</text>\n"
             b += "<text x=\(q(gx + (group - 12) / 2)) y=\(q(top + plotH + 34)) font-size=\"10\" text-anchor=\"middle\" fill=\"#777\">n=\(counts[i])</text>\n"
