@@ -87,7 +87,7 @@ import ReckonGenerator
         #expect(r.summary.byReferenceLength?.map { "\($0.key) \($0.accuracy.count) \($0.accuracy.exact)" } == ["≤128 1 0", "≤256 1 1", ">512 1 0"])
         #expect(r.terminalTable.contains("chain tokens") && r.markdown(charts: []).contains("| >512 | 1 | 0.0% |"))
         let chart = try #require(r.charts(trainingLog: []).first { $0.name == "accuracy-by-chain-length.svg" })
-        #expect(XMLParser(data: Data(chart.svg.utf8)).parse() && chart.svg.contains(">512"))
+        #expect(XMLParser(data: Data(chart.svg.utf8)).parse() && chart.svg.contains("&gt;512"))   // escaped
         #expect(try !report().charts(trainingLog: []).contains { $0.name == "accuracy-by-chain-length.svg" })
     }
 
