@@ -102,6 +102,13 @@ public struct EvaluationReport: Sendable, Codable {
         return try encoder.encode(self)
     }
 
+    /// Reads a report.json written by `json()` (or by an older Reckon: fields added since are nil).
+    public init(json data: Data) throws {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        self = try decoder.decode(EvaluationReport.self, from: data)
+    }
+
     /// Chart files of the Markdown report: name → SVG text.
     public func charts(trainingLog: [TrainingLogEntry]) -> [(name: String, svg: String)] {
         let s = summary

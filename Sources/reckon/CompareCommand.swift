@@ -59,9 +59,7 @@ struct Compare: ParsableCommand {
             let reportURL = dir.appendingPathComponent(report)
             if let data = FileManager.default.contents(atPath: reportURL.path) {
                 let r: EvaluationReport
-                let decoder = JSONDecoder()
-                decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-                do { r = try decoder.decode(EvaluationReport.self, from: data) } catch {
+                do { r = try EvaluationReport(json: data) } catch {
                     throw CommandError("\(reportURL.path): not an evaluation report (\(error))")
                 }
                 let a = r.summary.overall
