@@ -23,6 +23,15 @@ public struct DecodeResult: Sendable, Equatable {
     /// Generated ids, without the end token.
     public var tokens: [Int]
     public var stop: Stop
+    /// The model's probability (softmax of its logits at temperature 1, whatever the sampling
+    /// temperature) of each token it wrote: `tokens`, then the end token if `stop == .endToken`.
+    public var probabilities: [Float] = []
+
+    /// The least likely of `probabilities` and its index (nil for an empty result): how close
+    /// the model came to writing something else.
+    public var leastSure: (probability: Float, index: Int)? {
+        probabilities.indices.min { probabilities[$0] < probabilities[$1] }.map { (probabilities[$0], $0) }
+    }
 }
 
 /// Why a batch could not be decoded.
@@ -128,7 +137,7 @@ public final class BatchDecoder: @unchecked Sendable {
     /// One worker's loop: admit requests into free slots, step, retire finished sequences.
     private func runWorker(_ cache: KVCache, requests: [DecodeRequest], maxNewTokens: Int, stopAtEnd: Bool,
                            take: () -> Int?, finish: (Int, DecodeResult) -> Void) {
-        struct Running { var request: Int; var length: Int; var last: Int; var out: [Int]; var rng: SplitMix64; var fresh: Bool }
+        struct Running { var request: Int; var length: Int; var last: Int; var out: [Int]; var p: [Float]; var rng: SplitMix64; var fresh: Bool }
         let ctx = model.config.contextLength, V = model.config.vocabSize
         var running = [Running?](repeating: nil, count: cache.slots)
         var pending: Int? = nil
@@ -145,7 +154,7 @@ public final class BatchDecoder: @unchecked Sendable {
                 let n = requests[i].prompt.count
                 guard n <= budget else { break }
                 budget -= n
-                running[s] = Running(request: i, length: 0, last: 0, out: [], rng: SplitMix64(seed: requests[i].seed), fresh: true)
+                running[s] = Running(request: i, length: 0, last: 0, out: [], p: [], rng: SplitMix64(seed: requests[i].seed), fresh: true)
                 pending = nil
             }
             rows.removeAll(keepingCapacity: true); outputs.removeAll(keepingCapacity: true); outputSlots.removeAll(keepingCapacity: true)
@@ -170,6 +179,7 @@ public final class BatchDecoder: @unchecked Sendable {
                 let tok = requests[r.request].temperature > 0
                     ? sample(logits, V, temperature: requests[r.request].temperature, rng: &r.rng, scratch: &probs)
                     : argmax(logits, V)
+                r.p.append(probability(of: tok, logits, V))
                 var stop: DecodeResult.Stop? = nil
                 if stopAtEnd && tok == Tokenizer.eos {
                     stop = .endToken
@@ -179,7 +189,7 @@ public final class BatchDecoder: @unchecked Sendable {
                     if r.out.count >= maxNewTokens { stop = .tokenLimit } else if r.length >= min(ctx, cache.maxTokens) { stop = .contextFull }
                 }
                 if let stop {
-                    finish(r.request, DecodeResult(tokens: r.out, stop: stop))
+                    finish(r.request, DecodeResult(tokens: r.out, stop: stop, probabilities: r.p))
                     running[s] = nil
                 } else {
                     running[s] = r
@@ -195,6 +205,15 @@ func argmax(_ x: UnsafePointer<Float>, _ n: Int) -> Int {
     var best = 0
     for j in 1..<n where x[j] > x[best] { best = j }
     return best
+}
+
+/// softmax(x)[k], the probability of token k at temperature 1.
+func probability(of k: Int, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
+    var mx = -Float.infinity
+    for j in 0..<n where x[j] > mx { mx = x[j] }
+    var total: Float = 0
+    for j in 0..<n { total += expf(x[j] - mx) }
+    return expf(x[k] - mx) / total
 }
 
 /// A draw from softmax(x / temperature) by inverse CDF with the request's own generator.

@@ -42,6 +42,8 @@ public struct GradedQuestion: Sendable, Codable {
     public var features: QuestionFeatures
     /// `GradingItem.referenceTokens` (nil in reports from before it was recorded).
     public var referenceTokens: Int?
+    /// `Solution.leastSure` (nil in reports from before it was recorded).
+    public var leastSure: Double?
 
     /// The answer is not exactly the canonical one or is wrong by MathGLM's rule (the canonical
     /// answer itself can miss the truth at 2 decimals), or the chain has a wrong step.
@@ -106,7 +108,8 @@ public enum Evaluation {
                         truthFraction: item.truth.description,
                         grade: grader.grade(answer: s.answer, truth: item.truth, canonical: item.canonical),
                         diagnosis: diagnostics.diagnose(s.chain, truth: item.truth),
-                        confidence: s.confidence, features: QuestionFeatures(item.question), referenceTokens: item.referenceTokens)
+                        confidence: s.confidence, features: QuestionFeatures(item.question), referenceTokens: item.referenceTokens,
+                        leastSure: s.leastSure)
                     i += parts
                 }
             }

@@ -91,6 +91,7 @@ public struct EvaluationReport: Sendable, Codable {
         table("digits", s.byDigits)
         table("kind", s.byKind)
         table("chain tokens", s.byReferenceLength ?? [])
+        table("least sure", s.byLeastSure ?? [])
         return lines.joined(separator: "\n")
     }
 
@@ -133,6 +134,14 @@ public struct EvaluationReport: Sendable, Codable {
                 series: [("exact", "#4575b4", lengths.map(\.accuracy.exactRate)),
                          ("MathGLM rule", "#1a9850", lengths.map(\.accuracy.mathglmRate)),
                          ("every step valid", "#fdae61", lengths.map(\.accuracy.validChainRate))])))
+        }
+        if let sure = s.byLeastSure {
+            out.append(("accuracy-by-least-sure-token.svg", SVGCharts.bars(
+                title: "Accuracy by the model's own doubt", xLabel: "the model's probability of the least likely token it wrote",
+                keys: sure.map(\.key), counts: sure.map(\.accuracy.count),
+                series: [("exact", "#4575b4", sure.map(\.accuracy.exactRate)),
+                         ("MathGLM rule", "#1a9850", sure.map(\.accuracy.mathglmRate)),
+                         ("every step valid", "#fdae61", sure.map(\.accuracy.validChainRate))])))
         }
         out.append(("training-curves.svg", SVGCharts.trainingCurves(trainingLog, title: "Training curves (\(run.checkpoint))")))
         return out
@@ -183,8 +192,8 @@ public struct EvaluationReport: Sendable, Codable {
                 m += "| \(name) | \(Self.pct(t.rate)) | \(t.total) |\n"
             }
         }
-        func table(_ title: String, _ buckets: [Bucket]) {
-            m += "\n## By \(title)\n\n| \(title) | n | exact | MathGLM | rel ≤1e-2 | rel ≤1e-4 | steps valid |\n|---|---|---|---|---|---|---|\n"
+        func table(_ title: String, _ buckets: [Bucket], note: String? = nil) {
+            m += "\n## By \(title)\n\n" + (note.map { $0 + "\n\n" } ?? "") + "| \(title) | n | exact | MathGLM | rel ≤1e-2 | rel ≤1e-4 | steps valid |\n|---|---|---|---|---|---|---|\n"
             for b in buckets {
                 let x = b.accuracy
                 m += "| \(b.key) | \(x.count) | \(Self.pct(x.exactRate)) | \(Self.pct(x.mathglmRate)) | \(Self.pct(x.relative1e2Rate)) | \(Self.pct(x.relative1e4Rate)) | \(Self.pct(x.validChainRate)) |\n"
@@ -195,9 +204,22 @@ public struct EvaluationReport: Sendable, Codable {
         table("operand digits", s.byDigits)
         table("number kind", s.byKind)
         if let lengths = s.byReferenceLength {
-            m += "\nThe generator's chain for each question, in tokens (BOS + chain + EOS), is how much context the model "
-                + "needs to write it in full" + (run.contextLength.map { "; it decoded with \($0)" } ?? "") + "."
-            table("reference chain tokens", lengths)
+            table("reference chain tokens", lengths, note: "The generator's chain for each question, in tokens (BOS + chain + EOS), "
+                  + "is how much context the model needs to write it in full" + (run.contextLength.map { "; it decoded with \($0)" } ?? "") + ".")
+        }
+        if let sure = s.byLeastSure {
+            table("least sure token", sure, note: "While it writes a chain the model gives each token a probability; the least "
+                  + "likely one is where it came closest to writing something else. Chains grouped by that probability:")
+            m += "\nAnswering only when that probability is at least a threshold, and abstaining otherwise:\n\n"
+                + "| threshold | answered | exact | MathGLM |\n|---|---|---|---|\n"
+            let byKey = Dictionary(uniqueKeysWithValues: sure.map { ($0.key, $0.accuracy) })
+            var kept = Accuracy()
+            for band in stride(from: EvaluationSummary.leastSureKeys.count - 1, through: 1, by: -1) {
+                if let b = byKey[EvaluationSummary.leastSureKeys[band]] { kept.count += b.count; kept.exact += b.exact; kept.mathglm += b.mathglm }
+                let t = EvaluationSummary.leastSureBounds[band - 1]
+                m += "| ≥ \(Self.pct(t)) | \(kept.count) (\(Self.pct(Double(kept.count) / Double(max(1, a.count))))) "
+                    + "| \(Self.pct(kept.exactRate)) | \(Self.pct(kept.mathglmRate)) |\n"
+            }
         }
         m += "\n## Failed examples (first 20 of \(failures.count); all are in report.json)\n\n"
         for f in failures.prefix(20) {

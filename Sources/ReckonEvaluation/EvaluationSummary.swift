@@ -60,6 +60,10 @@ public struct EvaluationSummary: Sendable, Codable {
     /// `≤128`, `≤256`, … doubling up to the decode context, then `≤<context>` and `><context>`;
     /// nil when no question's length is known.
     public var byReferenceLength: [Bucket]?
+    /// By the model's probability of the least likely token of its chain
+    /// (`GradedQuestion.leastSure`), in bands split at `leastSureBounds`: keys `<50%`, `50–70%`,
+    /// `70–90%`, `90–99%`, `≥99%`; nil when no question has it (reports from before it).
+    public var byLeastSure: [Bucket]?
     /// Operator × max operand digits; key `"*|4"`.
     public var byOperatorAndDigits: [Bucket] = []
     /// Mean vote share of the chosen answer.
@@ -75,6 +79,7 @@ public struct EvaluationSummary: Sendable, Codable {
         let lengths = questions.compactMap(\.referenceTokens)
         let bounds = Self.lengthBounds(context: context, longest: lengths.max() ?? 0)
         var byLength: [Int: Accuracy] = [:]   // bound index (bounds.count: above the last) → accuracy
+        var bySure: [Int: Accuracy] = [:]     // band index → accuracy
         for q in questions {
             if q.failed { parts.add(LongDivisionParts(chain: q.chain[...])) }
             overall.add(q)
@@ -90,7 +95,9 @@ public struct EvaluationSummary: Sendable, Codable {
             digits[q.features.maxDigits, default: Accuracy()].add(q)
             for k in q.features.kinds { kinds[k, default: Accuracy()].add(q) }
             if let n = q.referenceTokens { byLength[bounds.firstIndex { n <= $0 } ?? bounds.count, default: Accuracy()].add(q) }
+            if let p = q.leastSure { bySure[Self.leastSureBounds.lastIndex { p >= $0 }.map { $0 + 1 } ?? 0, default: Accuracy()].add(q) }
         }
+        byLeastSure = bySure.isEmpty ? nil : bySure.keys.sorted().map { Bucket(key: Self.leastSureKeys[$0], accuracy: bySure[$0]!) }
         longDivisionParts = parts.blocks > 0 ? parts : nil
         byReferenceLength = lengths.isEmpty ? nil : byLength.keys.sorted().map { i in
             Bucket(key: i < bounds.count ? "≤\(bounds[i])" : ">\(bounds.last!)", accuracy: byLength[i]!)
@@ -114,6 +121,10 @@ public struct EvaluationSummary: Sendable, Codable {
             digits.keys.sorted().compactMap { d in cells["\(o)|\(d)"].map { Bucket(key: "\(o)|\(d)", accuracy: $0) } }
         }
     }
+
+    /// Where `byLeastSure`'s bands split.
+    public static let leastSureBounds = [0.5, 0.7, 0.9, 0.99]
+    static let leastSureKeys = ["<50%", "50–70%", "70–90%", "90–99%", "≥99%"]
 
     /// 128, 256, … doubling while below `context`, then `context`; without a context, doubling
     /// until `longest` fits.

@@ -30,6 +30,13 @@ public struct Solution: Sendable {
     public var confidence: Double
     public var votes: Int
     public var stop: DecodeResult.Stop
+    /// The model's probability of the least likely token it wrote in `chain`, the end token
+    /// included (`DecodeResult.leastSure`; 1 for an empty chain). A wrong chain has one low
+    /// almost always; a right chain mostly does not.
+    public var leastSure: Double = 1
+    /// Character offset in `chain` of that token; nil when it is the end token, or when the
+    /// model reads numbers reversed (its tokens are not in the chain's character order).
+    public var leastSureOffset: Int?
 }
 
 /// A question the model cannot be asked, with the reason.
@@ -94,13 +101,14 @@ public struct Solver: Sendable {
                 let r = results[q * K + k]
                 return (questions[q].question.text + "=" + model.tokenizer.decode(r.tokens), r)
             }
-            return Self.vote(chains)
+            return Self.vote(chains, tokensInCharacterOrder: model.tokenizer.numberOrder == .asWritten)
         }
     }
 
     /// Majority answer over chains (by numeric value when the answer is a number, else by text).
     /// Ties go to the answer that appeared first, so chain 0 (greedy) wins a tie it is part of.
-    static func vote(_ chains: [(line: String, result: DecodeResult)]) -> Solution {
+    /// `tokensInCharacterOrder`: token i of a result is character i of its decoded text.
+    static func vote(_ chains: [(line: String, result: DecodeResult)], tokensInCharacterOrder: Bool = true) -> Solution {
         var counts: [String: Int] = [:], first: [String: Int] = [:]
         var keys: [String?] = []
         for (k, c) in chains.enumerated() {
@@ -114,11 +122,19 @@ public struct Solver: Sendable {
             counts[a]! != counts[b]! ? counts[a]! < counts[b]! : first[a]! > first[b]!
         }
         let chosen = best.map { first[$0]! } ?? 0
-        let line = chains[chosen].line
+        let (line, result) = chains[chosen]
         let steps = chainComponents(line[...]).dropFirst().map(String.init)
-        return Solution(chain: line, steps: steps, answer: finalAnswerText(ofChain: line),
-                        confidence: best.map { Double(counts[$0]!) / Double(chains.count) } ?? 0,
-                        votes: chains.count, stop: chains[chosen].result.stop)
+        var solution = Solution(chain: line, steps: steps, answer: finalAnswerText(ofChain: line),
+                                confidence: best.map { Double(counts[$0]!) / Double(chains.count) } ?? 0,
+                                votes: chains.count, stop: result.stop)
+        if let least = result.leastSure {
+            solution.leastSure = Double(least.probability)
+            // Every written token is one character unless the model wrote a special token.
+            if tokensInCharacterOrder && least.index < result.tokens.count && result.tokens.allSatisfy({ $0 > Tokenizer.eos }) {
+                solution.leastSureOffset = line.count - result.tokens.count + least.index
+            }
+        }
+        return solution
     }
 
     /// One output record of `reckon solve --input`.
@@ -128,6 +144,8 @@ public struct Solver: Sendable {
         public var answer: String?
         public var steps: [String]?
         public var confidence: Double?
+        /// `Solution.leastSure`.
+        public var leastSure: Double?
         public var error: String?
     }
 
@@ -151,6 +169,7 @@ public struct Solver: Sendable {
             records[g.index].answer = s.answer
             records[g.index].steps = s.steps
             if options.votes > 1 { records[g.index].confidence = s.confidence }
+            records[g.index].leastSure = s.leastSure
             if s.answer == nil || answerValue(s.answer!) == nil {
                 records[g.index].error = "the model did not reach a numeric answer (\(s.stop.rawValue)): '\(s.chain)'"
             } else if s.stop != .endToken {

@@ -65,8 +65,9 @@ struct Solve: ParsableCommand {
         discussion: """
         The answer is whatever the model writes: nothing here computes it. With --input, each line \
         is one expression (a trailing '=' is allowed) and --output gets one JSON object per line, \
-        in order: {"line", "question", "answer", "steps"} or, for a line that cannot be solved, \
-        {"line", "question", "error"}. The exit code is 1 if any line failed.
+        in order: {"line", "question", "answer", "steps", "leastSure"} or, for a line that cannot be \
+        solved, {"line", "question", "error"}. "leastSure" is the model's probability of the least \
+        likely token it wrote: a low one flags an answer to doubt. The exit code is 1 if any line failed.
         """)
 
     @Argument(help: "An expression in MathGLM's syntax, e.g. \"5672*2933/(690/5715)\".")
@@ -128,7 +129,19 @@ struct Solve: ParsableCommand {
         var line = "answer: \(answer)"
         if votes > 1 { line += String(format: "  (%.0f%% of %d chains agree)", 100 * s.confidence, s.votes) }
         print(line)
+        print(leastSureLine(s))
         if s.stop != .endToken { Terminal.writeError("warning: the chain was cut at the \(s.stop == .tokenLimit ? "token limit" : "context length")") }
+    }
+
+    /// Where the model came closest to writing something else, e.g.
+    /// `least sure: 60% for '2' in …10163240-9825788=[2]47452,3.97…`.
+    private func leastSureLine(_ s: Solution) -> String {
+        let head = String(format: "least sure: %.1f%%", 100 * s.leastSure)
+        guard let offset = s.leastSureOffset else { return head + " for the end token" }
+        let chars = Array(s.chain), width = 24
+        let before = String(chars[max(0, offset - width) ..< offset]), after = String(chars[offset + 1 ..< min(chars.count, offset + 1 + width)])
+        return head + " for '\(chars[offset])' in " + (offset > width ? "…" : "") + before + "[\(chars[offset])]" + after
+            + (offset + 1 + width < chars.count ? "…" : "")
     }
 
     private func solveFile(options: SolverOptions) throws {

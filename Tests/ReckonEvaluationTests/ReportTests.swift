@@ -89,6 +89,26 @@ import ReckonGenerator
         #expect(try !report().charts(trainingLog: []).contains { $0.name == "accuracy-by-chain-length.svg" })
     }
 
+    @Test func breaksDownByTheLeastSureToken() throws {
+        var r = try report()
+        #expect(r.summary.byLeastSure == nil && !r.markdown(charts: []).contains("least sure"))
+        var questions = r.failures   // both wrong
+        questions[0].leastSure = 0.3; questions[1].leastSure = 0.95
+        var right = questions[0]
+        right.grade.mathglm = true; right.grade.exact = true; right.leastSure = 0.999
+        var sure = right; sure.leastSure = 0.99   // a bound belongs to the band above it
+        r = EvaluationReport(run: r.run, questions: questions + [right, sure])
+        #expect(r.summary.byLeastSure?.map { "\($0.key) \($0.accuracy.count) \($0.accuracy.mathglm)" } == ["<50% 1 0", "90–99% 1 0", "≥99% 2 2"])
+        let md = r.markdown(charts: [])
+        #expect(r.terminalTable.contains("least sure"))
+        // Answering above 99%: the two right ones; above 90%: those and the 0.95 failure.
+        #expect(md.contains("| ≥ 99.0% | 2 (50.0%) | 100.0% | 100.0% |") && md.contains("| ≥ 90.0% | 3 (75.0%) | 66.7% | 66.7% |"))
+        #expect(md.contains("| ≥ 70.0% | 3 (75.0%) |") && md.contains("| ≥ 50.0% | 3 (75.0%) |"))
+        let chart = try #require(r.charts(trainingLog: []).first { $0.name == "accuracy-by-least-sure-token.svg" })
+        #expect(XMLParser(data: Data(chart.svg.utf8)).parse())
+        #expect(try EvaluationReport(json: r.json()).summary.byLeastSure == r.summary.byLeastSure)
+    }
+
     @Test func heldOutItemsKnowTheirReferenceChainLength() throws {
         let recipe = try Recipe(json: Data(#"{"name": "t", "operators": {"+": 1, "*": 1}, "operations": {"min": 1, "max": 2}, "operands": {"digits": {"min": 1, "max": 2}}}"#.utf8))
         let items = try Evaluation.testItems(recipe: recipe, format: .mathglm, count: 20, seed: 3, threads: 2)

@@ -34,6 +34,24 @@ import ReckonModel
         #expect(Solver.vote(chains(["9", "2", "2"])).answer == "2")
     }
 
+    @Test func leastSureTokenIsLocatedInTheChain() {
+        let digits = "0123456789", base = 3   // Tokenizer's ids of "0"... (default characters)
+        func result(_ text: String, _ p: [Float], stop: DecodeResult.Stop = .endToken) -> DecodeResult {
+            DecodeResult(tokens: text.map { base + digits.firstIndex(of: $0)!.utf16Offset(in: digits) }, stop: stop, probabilities: p)
+        }
+        let inside = Solver.vote([("12*3=36", result("36", [0.9, 0.4, 0.99]))])
+        #expect(inside.leastSure == Double(Float(0.4)) && inside.leastSureOffset == 6)
+        #expect(Array(inside.chain)[inside.leastSureOffset!] == "6")
+        let end = Solver.vote([("12*3=36", result("36", [0.9, 0.8, 0.3]))])
+        #expect(end.leastSure == Double(Float(0.3)) && end.leastSureOffset == nil)
+        // Reversed numbers: the token order is not the chain's character order.
+        #expect(Solver.vote([("12*3=36", result("36", [0.9, 0.4, 0.99]))], tokensInCharacterOrder: false).leastSureOffset == nil)
+        // Cut at the token limit: no end token, so the last probability is the last digit's.
+        let cut = Solver.vote([("12*3=36", result("36", [0.9, 0.2], stop: .tokenLimit))])
+        #expect(cut.leastSureOffset == 6)
+        #expect(Solver.vote([("12*3=", result("", []))]).leastSure == 1)
+    }
+
     @Test func batchKeepsOrderAndSurvivesBadLines() throws {
         let model = try tinyModel()
         var options = SolverOptions()
@@ -48,6 +66,7 @@ import ReckonModel
         // Good lines were solved, each as if alone.
         for good in [0, 3, 5, 7] {
             #expect(records[good].steps != nil)
+            #expect(records[good].leastSure.map { $0 > 0 && $0 <= 1 } == true)
             let alone = try solver.solve(lines: [lines[good]])[0]
             #expect(alone.steps == records[good].steps && alone.answer == records[good].answer)
         }
