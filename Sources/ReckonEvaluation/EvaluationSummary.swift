@@ -124,7 +124,11 @@ public struct EvaluationSummary: Sendable, Codable {
 
     /// Where `byLeastSure`'s bands split.
     public static let leastSureBounds = [0.5, 0.7, 0.9, 0.99]
-    static let leastSureKeys = ["<50%", "50–70%", "70–90%", "90–99%", "≥99%"]
+    /// `<50%`, `50–70%`, …, `≥99%`: one key per band, from the bounds.
+    static let leastSureKeys: [String] = {
+        let b = leastSureBounds.map { "\(Int(($0 * 100).rounded()))" }
+        return ["<\(b[0])%"] + zip(b, b.dropFirst()).map { "\($0)–\($1)%" } + ["≥\(b.last!)%"]
+    }()
 
     /// 128, 256, … doubling while below `context`, then `context`; without a context, doubling
     /// until `longest` fits.

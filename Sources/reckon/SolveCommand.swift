@@ -134,10 +134,11 @@ struct Solve: ParsableCommand {
     }
 
     /// Where the model came closest to writing something else, e.g.
-    /// `least sure: 60% for '2' in …10163240-9825788=[2]47452,3.97…`.
+    /// `least sure: 60.2% for '2' in …10163240-9825788=[2]47452,3.97…` (the probability alone
+    /// when the token has no place in the chain: the end token, or a model reading numbers reversed).
     private func leastSureLine(_ s: Solution) -> String {
         let head = String(format: "least sure: %.1f%%", 100 * s.leastSure)
-        guard let offset = s.leastSureOffset else { return head + " for the end token" }
+        guard let offset = s.leastSureOffset else { return head }
         let chars = Array(s.chain), width = 24
         let before = String(chars[max(0, offset - width) ..< offset]), after = String(chars[offset + 1 ..< min(chars.count, offset + 1 + width)])
         return head + " for '\(chars[offset])' in " + (offset > width ? "…" : "") + before + "[\(chars[offset])]" + after
