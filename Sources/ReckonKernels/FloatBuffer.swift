@@ -1,6 +1,6 @@
 import Foundation
 
-/// An owned, 64-byte aligned, fixed-size buffer of `Float`.
+/// An owned, 64-byte aligned (2 MiB from 4 MiB up), fixed-size buffer of `Float`.
 ///
 /// Parameters, gradients, optimizer moments and activations all live in a few of these,
 /// allocated once; hot loops work on `pointer` directly and never allocate.
@@ -10,20 +10,43 @@ public final class FloatBuffer: @unchecked Sendable {
     /// Start of the storage; valid for `count` elements for the buffer's lifetime.
     public let pointer: UnsafeMutablePointer<Float>
 
-    /// Allocates `count` floats, zero-filled. Buffers of 4 MiB or more are aligned to 2 MiB and
-    /// offered transparent huge pages (`madvise`), so streaming through them (a decode step
-    /// reads every weight) does not miss the TLB on every 4 KiB page.
+    /// Allocates `count` floats, zero-filled.
+    ///
+    /// Buffers of 4 MiB or more are mapped from the kernel, aligned to 2 MiB and offered
+    /// transparent huge pages (`madvise`), so streaming through them (a decode step reads every
+    /// weight) does not miss the TLB on every 4 KiB page. Their pages are zero until first
+    /// written and cost nothing before: a decoder sized for 3,072-token prompts and chains that
+    /// solves `1+2` touches a few MiB of its scratch and cache, not all of it.
     public init(count: Int) {
         precondition(count >= 0, "negative buffer size")
         let bytes = Swift.max(count, 1) * 4
-        let huge = 2 << 20
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: bytes >= 2 * huge ? huge : 64)
-        #if os(Linux)
-        if bytes >= 2 * huge { _ = madvise(raw, bytes / huge * huge, MADV_HUGEPAGE) }   // a hint; failure is harmless
-        #endif
-        pointer = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
-        pointer.initialize(repeating: 0, count: Swift.max(count, 1))
+        if bytes >= 2 * Self.hugePage, let mapping = Self.mapZeroed(bytes) {
+            pointer = mapping.aligned.bindMemory(to: Float.self, capacity: count)
+            mapped = (mapping.base, mapping.length)
+        } else {
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+            pointer = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+            pointer.initialize(repeating: 0, count: Swift.max(count, 1))
+            mapped = nil
+        }
         self.count = count
+    }
+
+    static let hugePage = 2 << 20
+    /// The mapping behind a large buffer (nil: allocated on the heap).
+    private let mapped: (base: UnsafeMutableRawPointer, length: Int)?
+
+    /// An anonymous private mapping of at least `bytes`, with a 2 MiB-aligned start inside it.
+    private static func mapZeroed(_ bytes: Int) -> (base: UnsafeMutableRawPointer, length: Int, aligned: UnsafeMutableRawPointer)? {
+        let length = bytes + hugePage
+        guard let base = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              base != MAP_FAILED else { return nil }
+        let address = (Int(bitPattern: base) + hugePage - 1) / hugePage * hugePage
+        let aligned = UnsafeMutableRawPointer(bitPattern: address)!
+        #if os(Linux)
+        _ = madvise(aligned, bytes / hugePage * hugePage, MADV_HUGEPAGE)   // a hint; failure is harmless
+        #endif
+        return (base, length, aligned)
     }
 
     /// Allocates a copy of `values`.
@@ -34,7 +57,9 @@ public final class FloatBuffer: @unchecked Sendable {
         }
     }
 
-    deinit { pointer.deallocate() }
+    deinit {
+        if let mapped { munmap(mapped.base, mapped.length) } else { pointer.deallocate() }
+    }
 
     /// Sets every element to zero.
     public func zero() { memset(pointer, 0, count * 4) }

@@ -85,4 +85,18 @@ struct KernelAccuracyTests {
             #expect(acc[j] == s)
         }
     }
+
+    /// Buffers start zeroed and aligned on both sides of the 4 MiB line, where large ones come
+    /// from a lazily zeroed mapping instead of the heap; every element is writable and reads back.
+    @Test(arguments: [1, 1000, (4 << 20) / 4 - 1, (4 << 20) / 4, 3_000_017])
+    func buffersStartZeroedAndAligned(count: Int) {
+        let b = FloatBuffer(count: count)
+        let alignment = count * 4 >= 4 << 20 ? 2 << 20 : 64
+        #expect(Int(bitPattern: b.pointer) % alignment == 0)
+        #expect((0..<count).allSatisfy { b[$0] == 0 })
+        for i in 0..<count { b[i] = Float(i % 977) }
+        #expect((0..<count).allSatisfy { b[$0] == Float($0 % 977) })
+        b.zero()
+        #expect(b.array == [Float](repeating: 0, count: count))
+    }
 }
