@@ -16,7 +16,7 @@ public final class FloatBuffer: @unchecked Sendable {
     /// transparent huge pages (`madvise`), so streaming through them (a decode step reads every
     /// weight) does not miss the TLB on every 4 KiB page. Their pages are zero until first
     /// written and cost nothing before: a decoder sized for 3,072-token prompts and chains that
-    /// solves `1+2` touches a few MiB of its scratch and cache, not all of it.
+    /// solves `1+2` touches a small part of its scratch and cache.
     public init(count: Int) {
         precondition(count >= 0, "negative buffer size")
         let bytes = Swift.max(count, 1) * 4
@@ -24,7 +24,7 @@ public final class FloatBuffer: @unchecked Sendable {
             pointer = mapping.aligned.bindMemory(to: Float.self, capacity: count)
             mapped = (mapping.base, mapping.length)
         } else {
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: bytes >= 2 * Self.hugePage ? Self.hugePage : 64)
             pointer = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
             pointer.initialize(repeating: 0, count: Swift.max(count, 1))
             mapped = nil
