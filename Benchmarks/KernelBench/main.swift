@@ -1,5 +1,5 @@
-// Single-thread speed of the kernels that have two implementations: the AVX2 Swift kernel and,
-// on AVX-512 CPUs, the C one (`CKernels`). Minimum over 30 runs of each.
+// Single-thread speed of the hot kernels: for those with two implementations, the AVX2 Swift
+// kernel and, on AVX-512 CPUs, the C one (`CKernels`). Minimum over 30 runs of each.
 //
 //   swift run -c release KernelBench [gelu] [packed] [attention] [cached]   (default: all)
 //
