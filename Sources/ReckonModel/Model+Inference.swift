@@ -205,6 +205,9 @@ public func packedMatmul(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Fl
         reckon_packed_matmul_avx512(out, inp, packed, bias, R, K, N, outputs.lowerBound, outputs.upperBound)
         return
     }
+    // Weights are read once per step from L3 or memory, faster than the hardware prefetcher
+    // fetches them: ask for the line 48 k (3 KiB) ahead, as the AVX-512 kernel does.
+    let prefetchDistance = 48
     var c = outputs.lowerBound
     while c < outputs.upperBound {
         let width = min(16, outputs.upperBound - c)
@@ -221,6 +224,7 @@ public func packedMatmul(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Fl
             var a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b
             for k in 0..<K {
                 let v = load16(w + k * 16)
+                reckon_prefetch_line(w + (k + prefetchDistance) * 16)
                 a0.addProduct(v, SIMD16(repeating: x0[k]))
                 a1.addProduct(v, SIMD16(repeating: x1[k]))
                 a2.addProduct(v, SIMD16(repeating: x2[k]))
