@@ -147,6 +147,18 @@ public struct Solver: Sendable {
         /// `Solution.leastSure`.
         public var leastSure: Double?
         public var error: String?
+        /// `Solver.warning(for:)`: the question has no value to check the answer against.
+        public var warning: String?
+    }
+
+    /// Why no answer to `question` can be checked (`1/0` has no value; a power too large to
+    /// compute has none here), or nil. Exact arithmetic tells the user about the question; the
+    /// answer is still the model's.
+    public static func warning(for question: ReckonArithmetic.Expression) -> String? {
+        do { _ = try question.exactValue(); return nil } catch let e as EvaluationError {
+            if case .divisionByZero = e { return "\(e): the question has no value, so no answer is right" }
+            return "\(e): the answer cannot be checked"
+        } catch { return "\(error): the answer cannot be checked" }
     }
 
     /// Solves one question per line, in input order. Lines that do not parse, or cannot be put
@@ -159,7 +171,7 @@ public struct Solver: Sendable {
             do {
                 let q = try Self.parseQuestion(raw)
                 good.append((i, q, try prompt(for: q)))
-                records.append(Record(line: i + 1, question: q.text))
+                records.append(Record(line: i + 1, question: q.text, warning: Self.warning(for: q)))
             } catch {
                 records.append(Record(line: i + 1, question: shown, error: "\(error)"))
             }

@@ -66,7 +66,8 @@ struct Solve: ParsableCommand {
         The answer is whatever the model writes: nothing here computes it. With --input, each line \
         is one expression (a trailing '=' is allowed) and --output gets one JSON object per line, \
         in order: {"line", "question", "answer", "steps", "leastSure"} or, for a line that cannot be \
-        solved, {"line", "question", "error"}. "leastSure" is the model's probability of the least \
+        solved, {"line", "question", "error"}; a question with no value (e.g. 1/0) is still put to \
+        the model, and its record gets a "warning". "leastSure" is the model's probability of the least \
         likely token it wrote: a low one flags an answer to doubt. The exit code is 1 if any line failed.
         """)
 
@@ -131,6 +132,7 @@ struct Solve: ParsableCommand {
         print(line)
         print(leastSureLine(s))
         if s.stop != .endToken { Terminal.writeError("warning: the chain was cut at the \(s.stop == .tokenLimit ? "token limit" : "context length")") }
+        if let warning = Solver.warning(for: question) { Terminal.writeError("warning: \(warning)") }
     }
 
     /// Where the model came closest to writing something else, e.g.

@@ -72,6 +72,15 @@ import ReckonModel
         }
     }
 
+    @Test func questionWithoutAValueIsSolvedWithAWarning() throws {
+        let solver = Solver(model: try tinyModel(), options: { var o = SolverOptions(); o.maxNewTokens = 8; return o }())
+        let records = try solver.solve(lines: ["1/0", "2*(3-3)/(4-4)", "1/2"])
+        #expect(records[0].warning == "division by zero in '1/0': the question has no value, so no answer is right")
+        #expect(records[1].warning?.hasPrefix("division by zero in '") == true)
+        #expect(records[2].warning == nil)
+        for r in records { #expect(r.steps != nil) }   // still put to the model
+    }
+
     @Test func questionOutsideTheVocabularyIsAnError() throws {
         let tokenizer = try Tokenizer(characters: "0123456789+-*/=")
         let config = ModelConfig(layers: 1, dModel: 16, heads: 2, contextLength: 16, vocabSize: tokenizer.vocabSize)
