@@ -7,23 +7,6 @@
 #include "CKernels.h"
 #include "avx512_common.h"
 
-// exp(hi + lo) for hi + lo in [-87, 0], lo a small correction to hi (Cephes: n = round(x/ln2),
-// r = x - n·ln2 in two parts, degree-6 polynomial, result scaled by 2^n).
-AVX512_INLINE __m512 expSum(__m512 hi, __m512 lo) {
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(_mm512_add_ps(hi, lo), _mm512_set1_ps(1.44269504088896341f)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), hi);
-    r = _mm512_add_ps(_mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r), lo);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    __m512 y = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1)));
-    return _mm512_scalef_ps(y, n);
-}
-
 AVX512_INLINE __m512 clampGELU(__m512 x) {
     return _mm512_min_ps(_mm512_max_ps(x, _mm512_set1_ps(-13)), _mm512_set1_ps(13));
 }

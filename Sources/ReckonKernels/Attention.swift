@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 // Causal multi-head self-attention for one sequence, all heads, on the calling thread.
@@ -99,9 +100,12 @@ public func attentionBackward(dqkv: UnsafeMutablePointer<Float>, scratch: Unsafe
 }
 
 /// Softmax over row[0..<valid] in place; row[valid..<width] set to 0 (masked positions).
-/// Returns the row's log-sum-exp, log Σ_{j < valid} exp(row[j]).
+/// Returns the row's log-sum-exp, log Σ_{j < valid} exp(row[j]). valid ≥ 1.
+/// `avx512` picks the C kernel (default: when the CPU has it).
 @inline(__always) @discardableResult
-public func causalSoftmaxRow(_ row: UnsafeMutablePointer<Float>, valid n: Int, width: Int) -> Float {
+public func causalSoftmaxRow(_ row: UnsafeMutablePointer<Float>, valid n: Int, width: Int,
+                             avx512: Bool = cpuHasAVX512) -> Float {
+    if avx512 { return reckon_causal_softmax_row_avx512(row, n, width) }
     // A scalar loop on purpose: a SIMD8 pointwiseMax made the whole forward 60% slower.
     var mx = -Float.infinity
     for j in 0..<n where row[j] > mx { mx = row[j] }
@@ -121,8 +125,11 @@ public func causalSoftmaxRow(_ row: UnsafeMutablePointer<Float>, valid n: Int, w
 }
 
 /// x[i] = exp(x[i] − shift) for i < n, in place; returns Σ x[i]·y[i] over the new x.
+/// `avx512` picks the C kernel (default: when the CPU has it).
 @inline(__always)
-func expShiftedDot(_ x: UnsafeMutablePointer<Float>, by shift: Float, _ y: UnsafePointer<Float>, count n: Int) -> Float {
+public func expShiftedDot(_ x: UnsafeMutablePointer<Float>, by shift: Float, _ y: UnsafePointer<Float>, count n: Int,
+                          avx512: Bool = cpuHasAVX512) -> Float {
+    if avx512 { return reckon_exp_shifted_dot_avx512(x, shift, y, n) }
     let s8 = SIMD8<Float>(repeating: shift)
     var acc = SIMD8<Float>(repeating: 0)
     var i = 0

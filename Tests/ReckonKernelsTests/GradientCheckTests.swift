@@ -129,7 +129,7 @@ struct GradientCheckTests {
         expectClose(db, numericGradient(bd) { dotD(dout, matmulRef(xd, wd, $0, rows: rows, inF: inF, outF: outF)) }, "matmul dbias")
     }
 
-    @Test(arguments: geluKernels) func gelu(avx512: Bool) {
+    @Test(arguments: kernelChoices) func gelu(avx512: Bool) {
         let n = 301
         var g = LCG(s: 3)
         var x = g.floats(n, scale: 6)

@@ -2,15 +2,15 @@ import Foundation
 import Testing
 import ReckonKernels
 
-/// GELU kernels to test: the AVX2 Swift one always, the AVX-512 C one (`avx512: true`) where the
+/// Kernels to test (GELU, softmax): the AVX2 Swift one always, the AVX-512 C one (`avx512: true`) where the
 /// CPU has it.
-let geluKernels: [Bool] = cpuHasAVX512 ? [false, true] : [false]
+let kernelChoices: [Bool] = cpuHasAVX512 ? [false, true] : [false]
 
 @Suite("Kernel accuracy")
 struct KernelAccuracyTests {
     /// The vectorised erf-GELU matches 0.5·x·erfc(−x/√2) in double to 1e-6 relative on [−10, 10]
     /// (values under 1e-30 compared absolutely), in both the SIMD body and the tail.
-    @Test(arguments: geluKernels) func geluMatchesExactErf(avx512: Bool) {
+    @Test(arguments: kernelChoices) func geluMatchesExactErf(avx512: Bool) {
         let n = 20_003
         let x = (0..<n).map { Float(-10 + 20 * Double($0) / Double(n - 1)) }
         var y = [Float](repeating: 0, count: n)
@@ -26,7 +26,7 @@ struct KernelAccuracyTests {
 
     /// Far tails: GELU(x) → x for large x and → 0 for very negative x, never inf or NaN
     /// (a clamp on exp's argument once let ±30 overflow). 16 values: the SIMD body and the tail.
-    @Test(arguments: geluKernels) func geluIsFiniteInTheFarTails(avx512: Bool) {
+    @Test(arguments: kernelChoices) func geluIsFiniteInTheFarTails(avx512: Bool) {
         let x: [Float] = [-1000, -200, -88, -50, -30, -20, -13, -12, 12, 13, 20, 30, 50, 88, 200, 1000, 30]
         var y = [Float](repeating: .nan, count: x.count)
         geluForward(out: &y, inp: x, count: x.count, avx512: avx512)
@@ -50,6 +50,42 @@ struct KernelAccuracyTests {
         for r in 0..<5 {
             let s = x[r * 10 ..< r * 10 + 10].reduce(0, +)
             #expect(abs(s - 1) < 1e-6)
+        }
+    }
+
+    /// Attention's row softmax against double: probabilities to 1e-6 absolute, the log-sum-exp
+    /// to 1e-5, the masked tail exactly zero; lengths that end inside and on a 16-lane block.
+    @Test(arguments: kernelChoices) func causalSoftmaxRowMatchesDouble(avx512: Bool) {
+        var g = LCG(s: 3)
+        for n in [1, 7, 16, 17, 100, 1000] {
+            let width = n + 9
+            let scores = g.floats(n).map { $0 * 30 }
+            var row = scores + [Float](repeating: .nan, count: width - n)
+            let lse = causalSoftmaxRow(&row, valid: n, width: width, avx512: avx512)
+            let m = Double(scores.max()!), sum = scores.reduce(0.0) { $0 + Foundation.exp(Double($1) - m) }
+            #expect(abs(Double(lse) - (m + Foundation.log(sum))) < 1e-5, "n = \(n): lse \(lse)")
+            for j in 0..<n {
+                let ref = Foundation.exp(Double(scores[j]) - m) / sum
+                #expect(abs(Double(row[j]) - ref) < 1e-6, "n = \(n), j = \(j): \(row[j]) against \(ref)")
+            }
+            #expect(row[n...].allSatisfy { $0 == 0 }, "n = \(n): masked tail not zero")
+        }
+    }
+
+    /// The backward's exp(x − lse) and its dot with dp, against double.
+    @Test(arguments: kernelChoices) func expShiftedDotMatchesDouble(avx512: Bool) {
+        var g = LCG(s: 5)
+        for n in [1, 15, 16, 33, 500] {
+            let x = g.floats(n).map { $0 * 20 - 25 }, y = g.floats(n)
+            var e = x
+            let dot = expShiftedDot(&e, by: 2, y, count: n, avx512: avx512)
+            var ref = 0.0
+            for i in 0..<n {
+                let ei = Foundation.exp(Double(x[i] - 2))   // the kernel's float difference: exp's own error
+                ref += ei * Double(y[i])
+                #expect(abs(Double(e[i]) - ei) <= 1e-6 * ei, "n = \(n), i = \(i)")
+            }
+            #expect(abs(Double(dot) - ref) <= 1e-5 * max(1, abs(ref)), "n = \(n): \(dot) against \(ref)")
         }
     }
 

@@ -19,6 +19,15 @@ void reckon_gelu_forward_avx512(float *out, const float *inp, long n);
 /// (out the forward result). dinp may alias dout. Call only when reckon_has_avx512() is 1.
 void reckon_gelu_backward_avx512(float *dinp, const float *inp, const float *out, const float *dout, long n);
 
+/// Attention's causal softmax of one row: row[j] = exp(row[j] − m) / Σ for j < n (m the row's
+/// maximum), row[j] = 0 for n ≤ j < width; returns the log-sum-exp, m + log Σ. n ≥ 1.
+/// Call only when reckon_has_avx512() is 1.
+float reckon_causal_softmax_row_avx512(float *row, long n, long width);
+
+/// x[i] = exp(x[i] − shift) for i < n, in place, for x[i] ≤ shift (a row's log-sum-exp); returns
+/// Σ x[i]·y[i] over the new x. Call only when reckon_has_avx512() is 1.
+float reckon_exp_shifted_dot_avx512(float *x, float shift, const float *y, long n);
+
 /// Asks the CPU to start loading [p, p + bytes) into cache (a hint: no effect on results).
 void reckon_prefetch(const void *p, long bytes);
 
