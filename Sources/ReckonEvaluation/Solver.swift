@@ -151,9 +151,9 @@ public struct Solver: Sendable {
         public var warning: String?
     }
 
-    /// Why no answer to `question` can be checked (`1/0` has no value; a power too large to
-    /// compute has none here), or nil. Exact arithmetic tells the user about the question; the
-    /// answer is still the model's.
+    /// Why no answer to `question` can be checked, or nil: `1/0` has no value, and a power beyond
+    /// `Expression.maximumExponent` is not computed. Exact arithmetic only tells the user about
+    /// the question; the answer is still the model's.
     public static func warning(for question: ReckonArithmetic.Expression) -> String? {
         do { _ = try question.exactValue(); return nil } catch let e as EvaluationError {
             if case .divisionByZero = e { return "\(e): the question has no value, so no answer is right" }

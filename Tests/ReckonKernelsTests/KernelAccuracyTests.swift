@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import ReckonKernels
 
-/// Kernels to test (GELU, softmax): the AVX2 Swift one always, the AVX-512 C one (`avx512: true`) where the
-/// CPU has it.
+/// Kernels to test (GELU, softmax): the AVX2 Swift one always, the AVX-512 C one
+/// (`avx512: true`) where the CPU has it.
 let kernelChoices: [Bool] = cpuHasAVX512 ? [false, true] : [false]
 
 @Suite("Kernel accuracy")
@@ -81,7 +81,8 @@ struct KernelAccuracyTests {
             let dot = expShiftedDot(&e, by: 2, y, count: n, avx512: avx512)
             var ref = 0.0
             for i in 0..<n {
-                let ei = Foundation.exp(Double(x[i] - 2))   // the kernel's float difference: exp's own error
+                // From the same float x − 2 the kernel forms, so only exp's own error is measured.
+                let ei = Foundation.exp(Double(x[i] - 2))
                 ref += ei * Double(y[i])
                 #expect(abs(Double(e[i]) - ei) <= 1e-6 * ei, "n = \(n), i = \(i)")
             }
