@@ -6,7 +6,7 @@
 #include "CKernels.h"
 #include "avx512_common.h"
 
-// exp(x) for x ≤ 0: below −87.3 the result is under FLT_MIN, and clamping keeps r exact.
+// exp(x) for x ≤ 0, clamped to expSum's range: below −87.3 the result is under FLT_MIN anyway.
 AVX512_INLINE __m512 expNonPositive(__m512 x) {
     return expSum(_mm512_max_ps(x, _mm512_set1_ps(-87.3f)), _mm512_setzero_ps());
 }
