@@ -9,8 +9,8 @@
 //        │             test split, corpus writer, verifier
 //        │
 //   COpenBLAS ─ ReckonKernels   cblas_sgemm + SIMD element-wise kernels (LayerNorm, GELU, softmax, AdamW)
-//   CKernels ─┘      │          + CKernels: AVX-512 kernels in C (GELU, the few-row decode product),
-//                    │            chosen at run time; AVX2 machines keep the Swift kernels
+//   CKernels ─┘      │          + CKernels: kernels in C (GELU for AVX2 and AVX-512; the row softmax
+//                    │            and the few-row decode product for AVX-512), chosen at run time
 //               ReckonModel     tokenizer, GPT decoder forward/backward, safetensors checkpoints
 //                    │
 //               ReckonTraining  AdamW schedule, multithreaded training loop, logs, resume

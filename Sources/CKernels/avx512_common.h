@@ -2,6 +2,7 @@
 #ifndef RECKON_AVX512_COMMON_H
 #define RECKON_AVX512_COMMON_H
 #include <immintrin.h>
+#include "polynomials.h"
 
 /// A helper inlined into AVX-512 code: compiled for AVX-512F whatever the target's flags.
 #define AVX512_INLINE __attribute__((target("avx512f"), always_inline)) static inline
@@ -18,12 +19,8 @@ AVX512_INLINE __m512 expSum(__m512 hi, __m512 lo) {
                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), hi);
     r = _mm512_add_ps(_mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r), lo);
-    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    __m512 p = _mm512_set1_ps(expPolynomial[0]);
+    for (int i = 1; i < 6; i++) p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(expPolynomial[i]));
     __m512 y = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1)));
     return _mm512_scalef_ps(y, n);
 }

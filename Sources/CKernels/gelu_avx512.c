@@ -1,9 +1,8 @@
-// Exact (erf) GELU with 512-bit registers: the same formulas as ReckonKernels' AVX2 Swift
-// kernels (GELU.swift, VectorMath.swift), written with instructions Swift's SIMD types cannot
-// reach: a reciprocal estimate refined by one Newton step instead of a division, rounding and
-// 2^n scaling in one instruction each, masked loads for the tail. Inputs are clamped to ±13
-// first (beyond them Φ rounds to 1, or is below 1e-38), so exp needs no range checks. Half the time of the
-// AVX2 kernels on the AVX-512 machine (Zen 4), at the same accuracy.
+// Exact (erf) GELU with 512-bit registers (gelu_avx2.c has the same formulas at 256 bits):
+// a reciprocal estimate refined by one Newton step instead of a division, rounding and 2^n
+// scaling in one instruction each, masked loads for the tail. Inputs are clamped to ±13
+// first (beyond them Φ rounds to 1, or is below 1e-38), so exp needs no range checks. Half the
+// time of Swift's former AVX2 kernels on the AVX-512 machine (Zen 4), at the same accuracy.
 #include "CKernels.h"
 #include "avx512_common.h"
 
@@ -25,16 +24,8 @@ AVX512_INLINE __m512 normalCDF(__m512 x) {
     __m512 d = _mm512_fmadd_ps(z, _mm512_set1_ps(0.5f), _mm512_set1_ps(1));
     __m512 t = _mm512_rcp14_ps(d);
     t = _mm512_mul_ps(t, _mm512_fnmadd_ps(d, t, _mm512_set1_ps(2)));   // Newton: 14 → ~28 bits
-    __m512 p = _mm512_set1_ps(0.17087277f);
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.82215223f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.48851587f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.13520398f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.27886807f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-0.18628806f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.09678418f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(0.37409196f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.00002368f));
-    p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.26551223f));
+    __m512 p = _mm512_set1_ps(erfcPolynomial[0]);
+    for (int i = 1; i < 10; i++) p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(erfcPolynomial[i]));
     __m512 hi, lo;
     minusHalfSquare(x, &hi, &lo);                                      // −z² = −x²/2
     __m512 half = _mm512_mul_ps(_mm512_mul_ps(t, expSum(hi, _mm512_add_ps(lo, p))), _mm512_set1_ps(0.5f));  // Φ(−|x|)
@@ -57,7 +48,7 @@ void reckon_gelu_backward_avx512(float *dinp, const float *inp, const float *out
         __mmask16 m = lanesFor(n - i);
         __m512 x = _mm512_maskz_loadu_ps(m, inp + i);
         __mmask16 zero = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_EQ_OQ);
-        // Φ(x) = out/x (½ at 0), as the Swift kernel does: one exp per element, not two.
+        // Φ(x) = out/x (½ at 0): one exp per element, not two.
         __m512 cdf = _mm512_mask_blend_ps(zero, _mm512_div_ps(_mm512_maskz_loadu_ps(m, out + i), x), _mm512_set1_ps(0.5f));
         __m512 xc = clampGELU(x), hi, lo;
         minusHalfSquare(xc, &hi, &lo);

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import ReckonKernels
 
-/// Kernels to test (GELU, softmax): the AVX2 Swift one always, the AVX-512 C one
-/// (`avx512: true`) where the CPU has it.
+/// Kernels to test (GELU, softmax): the AVX2 one always (`avx512: false`), the AVX-512 one
+/// where the CPU has it.
 let kernelChoices: [Bool] = cpuHasAVX512 ? [false, true] : [false]
 
 @Suite("Kernel accuracy")

@@ -19,6 +19,11 @@ void reckon_gelu_forward_avx512(float *out, const float *inp, long n);
 /// (out the forward result). dinp may alias dout. Call only when reckon_has_avx512() is 1.
 void reckon_gelu_backward_avx512(float *dinp, const float *inp, const float *out, const float *dout, long n);
 
+/// The two GELU kernels above for AVX2 + FMA CPUs, same contracts. Call only when the CPU has
+/// AVX2 and FMA (every project machine: the engine targets are built for them).
+void reckon_gelu_forward_avx2(float *out, const float *inp, long n);
+void reckon_gelu_backward_avx2(float *dinp, const float *inp, const float *out, const float *dout, long n);
+
 /// Attention's causal softmax of one row: row[j] = exp(row[j] − m) / Σ for j < n (m the row's
 /// maximum), row[j] = 0 for n ≤ j < width; returns the log-sum-exp, m + log Σ. n ≥ 1.
 /// Call only when reckon_has_avx512() is 1.
