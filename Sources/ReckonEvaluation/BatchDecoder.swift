@@ -26,6 +26,10 @@ public struct DecodeResult: Sendable, Equatable {
     /// The model's probability (softmax of its logits at temperature 1, whatever the sampling
     /// temperature) of each token it wrote: `tokens`, then the end token if `stop == .endToken`.
     public var probabilities: [Float] = []
+    /// At each position of `probabilities`, the most likely token other than the one written,
+    /// and its probability: what the model would have written had it not written that token.
+    public var runnerUps: [Int] = []
+    public var runnerUpProbabilities: [Float] = []
 
     /// The least likely of `probabilities` and its index (nil for an empty result): how close
     /// the model came to writing something else.
@@ -137,7 +141,7 @@ public final class BatchDecoder: @unchecked Sendable {
     /// One worker's loop: admit requests into free slots, step, retire finished sequences.
     private func runWorker(_ cache: KVCache, requests: [DecodeRequest], maxNewTokens: Int, stopAtEnd: Bool,
                            take: () -> Int?, finish: (Int, DecodeResult) -> Void) {
-        struct Running { var request: Int; var length: Int; var last: Int; var out: [Int]; var p: [Float]; var rng: SplitMix64; var fresh: Bool }
+        struct Running { var request: Int; var length: Int; var last: Int; var out: [Int]; var p: [Float]; var alt: [Int]; var altP: [Float]; var rng: SplitMix64; var fresh: Bool }
         let ctx = model.config.contextLength, V = model.config.vocabSize
         var running = [Running?](repeating: nil, count: cache.slots)
         var pending: Int? = nil
@@ -154,7 +158,7 @@ public final class BatchDecoder: @unchecked Sendable {
                 let n = requests[i].prompt.count
                 guard n <= budget else { break }
                 budget -= n
-                running[s] = Running(request: i, length: 0, last: 0, out: [], p: [], rng: SplitMix64(seed: requests[i].seed), fresh: true)
+                running[s] = Running(request: i, length: 0, last: 0, out: [], p: [], alt: [], altP: [], rng: SplitMix64(seed: requests[i].seed), fresh: true)
                 pending = nil
             }
             rows.removeAll(keepingCapacity: true); outputs.removeAll(keepingCapacity: true); outputSlots.removeAll(keepingCapacity: true)
@@ -179,7 +183,11 @@ public final class BatchDecoder: @unchecked Sendable {
                 let tok = requests[r.request].temperature > 0
                     ? sample(logits, V, temperature: requests[r.request].temperature, rng: &r.rng, scratch: &probs)
                     : argmax(logits, V)
-                r.p.append(probability(of: tok, logits, V))
+                let alt = argmax(logits, V, excluding: tok)
+                let (pTok, pAlt) = probabilities(of: tok, alt, logits, V)
+                r.p.append(pTok)
+                r.alt.append(alt)
+                r.altP.append(pAlt)
                 var stop: DecodeResult.Stop? = nil
                 if stopAtEnd && tok == Tokenizer.eos {
                     stop = .endToken
@@ -189,7 +197,7 @@ public final class BatchDecoder: @unchecked Sendable {
                     if r.out.count >= maxNewTokens { stop = .tokenLimit } else if r.length >= min(ctx, cache.maxTokens) { stop = .contextFull }
                 }
                 if let stop {
-                    finish(r.request, DecodeResult(tokens: r.out, stop: stop, probabilities: r.p))
+                    finish(r.request, DecodeResult(tokens: r.out, stop: stop, probabilities: r.p, runnerUps: r.alt, runnerUpProbabilities: r.altP))
                     running[s] = nil
                 } else {
                     running[s] = r
@@ -207,13 +215,21 @@ func argmax(_ x: UnsafePointer<Float>, _ n: Int) -> Int {
     return best
 }
 
-/// softmax(x)[k], the probability of token k at temperature 1.
-func probability(of k: Int, _ x: UnsafePointer<Float>, _ n: Int) -> Float {
+/// Index of the largest logit other than `excluded` (the lowest index among equals).
+@inline(__always)
+func argmax(_ x: UnsafePointer<Float>, _ n: Int, excluding excluded: Int) -> Int {
+    var best = excluded == 0 ? 1 : 0
+    for j in 0..<n where j != excluded && x[j] > x[best] { best = j }
+    return best
+}
+
+/// softmax(x)[a] and softmax(x)[b], probabilities at temperature 1.
+func probabilities(of a: Int, _ b: Int, _ x: UnsafePointer<Float>, _ n: Int) -> (Float, Float) {
     var mx = -Float.infinity
     for j in 0..<n where x[j] > mx { mx = x[j] }
     var total: Float = 0
     for j in 0..<n { total += expf(x[j] - mx) }
-    return expf(x[k] - mx) / total
+    return (expf(x[a] - mx) / total, expf(x[b] - mx) / total)
 }
 
 /// A draw from softmax(x / temperature) by inverse CDF with the request's own generator.

@@ -44,6 +44,8 @@ public struct GradedQuestion: Sendable, Codable {
     public var referenceTokens: Int?
     /// `Solution.leastSure` (nil in reports from before it was recorded).
     public var leastSure: Double?
+    /// `Solution.repairs` when the chain's subtractions were checked (nil otherwise).
+    public var repairs: Int?
 
     /// The answer is not exactly the canonical one or is wrong by MathGLM's rule (the canonical
     /// answer itself can miss the truth at 2 decimals), or the chain has a wrong step.
@@ -109,7 +111,8 @@ public enum Evaluation {
                         grade: grader.grade(answer: s.answer, truth: item.truth, canonical: item.canonical),
                         diagnosis: diagnostics.diagnose(s.chain, truth: item.truth),
                         confidence: s.confidence, features: QuestionFeatures(item.question), referenceTokens: item.referenceTokens,
-                        leastSure: s.leastSure)
+                        leastSure: s.leastSure,
+                        repairs: solver.options.subtractionChecks > 0 && solver.options.votes == 1 ? s.repairs : nil)
                     i += parts
                 }
             }

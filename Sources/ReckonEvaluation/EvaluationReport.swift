@@ -31,6 +31,8 @@ public struct EvaluationReport: Sendable, Codable {
         /// How the KV cache stored keys and values (nil in reports from before the choice existed:
         /// float32).
         public var kvCache: CachePrecision?
+        /// `--check-subtractions`: most long-division lines repaired per chain (nil or 0: off).
+        public var subtractionChecks: Int?
         public init(checkpoint: String, checkpointStep: Int, source: String, format: String, count: Int, seed: UInt64,
                     votes: Int, temperature: Double, seconds: Double) {
             self.checkpoint = checkpoint; self.checkpointStep = checkpointStep; self.source = source; self.format = format
@@ -65,6 +67,7 @@ public struct EvaluationReport: Sendable, Codable {
             "  right answer via a wrong step  \(s.rightAnswerThroughWrongStep)",
         ]
         if run.votes > 1 { lines.append("  mean vote share       \(Self.pct(s.meanConfidence))") }
+        if let r = s.repairs { lines.append("  repaired by subtraction checks  \(r.chains) chains (\(r.lines) lines), \(r.rightByMathGLM) of them right") }
         lines.append("")
         lines.append("  first errors: " + s.errorKinds.map { "\($0.key) \($0.accuracy.count)" }.joined(separator: ", "))
         let faults = s.scratchFaults.filter { $0.accuracy.count > 0 }
@@ -157,6 +160,9 @@ public struct EvaluationReport: Sendable, Codable {
         m += "\(run.format) format, seed \(run.seed)"
         m += run.decodeContext.map { ", decoded with a \($0)-token context" } ?? ""
         m += run.votes > 1 ? ", self-consistency over \(run.votes) chains (greedy + \(run.votes - 1) at T=\(run.temperature))" : ", greedy decoding"
+        if let n = run.subtractionChecks, n > 0 {
+            m += " with subtraction checks (each doubtful long-division line c-p=r checked by the model's own p+r, up to \(n) lines repaired per chain)"
+        }
         m += run.kvCache.map { ", \($0.rawValue) KV cache.\n\n" } ?? ".\n\n"
         if let tokens = run.trainingTokens, let hours = run.trainingCPUHours {
             m += "The model was trained on \(run.trainingRecipe.map { "`\($0)`" } ?? "its data") for "
@@ -171,6 +177,9 @@ public struct EvaluationReport: Sendable, Codable {
         m += "| every step arithmetically valid | \(Self.pct(a.validChainRate)) |\n"
         if run.votes > 1 { m += "| mean vote share of the chosen answer | \(Self.pct(s.meanConfidence)) |\n" }
         m += "\n\(s.rightAnswerThroughWrongStep) chains reach the right answer (MathGLM rule) through a wrong step.\n\n"
+        if let r = s.repairs {
+            m += "Subtraction checks repaired \(r.lines) lines in \(r.chains) chains; \(r.rightByMathGLM) of those chains are right by MathGLM's rule.\n\n"
+        }
         for c in charts { m += "![\(c)](\(c))\n\n" }
         m += "## First error per chain\n\n| kind | chains |\n|---|---|\n"
         for b in s.errorKinds { m += "| \(b.key) | \(b.accuracy.count) |\n" }

@@ -68,6 +68,15 @@ public struct EvaluationSummary: Sendable, Codable {
     public var byOperatorAndDigits: [Bucket] = []
     /// Mean vote share of the chosen answer.
     public var meanConfidence = 0.0
+    /// Chains with a long-division line repaired by `--check-subtractions`, those lines, and the
+    /// repaired chains right by MathGLM's rule (nil when no question records repairs).
+    public var repairs: Repairs?
+
+    public struct Repairs: Sendable, Codable, Equatable {
+        public var chains = 0
+        public var lines = 0
+        public var rightByMathGLM = 0
+    }
 
     /// `context`: the context length decoded with, the last bound of `byReferenceLength`.
     public init(_ questions: [GradedQuestion], context: Int? = nil) {
@@ -76,6 +85,7 @@ public struct EvaluationSummary: Sendable, Codable {
         var kindCounts: [String: Int] = [:], faultCounts: [String: Int] = [:]
         var confidence = 0.0
         var parts = LongDivisionParts()
+        var repaired: Repairs? = nil
         let lengths = questions.compactMap(\.referenceTokens)
         let bounds = Self.lengthBounds(context: context, longest: lengths.max() ?? 0)
         var byLength: [Int: Accuracy] = [:]   // bound index (bounds.count: above the last) → accuracy
@@ -84,6 +94,10 @@ public struct EvaluationSummary: Sendable, Codable {
             if q.failed { parts.add(LongDivisionParts(chain: q.chain[...])) }
             overall.add(q)
             confidence += q.confidence
+            if let n = q.repairs {
+                repaired = repaired ?? Repairs()
+                if n > 0 { repaired!.chains += 1; repaired!.lines += n; if q.grade.mathglm { repaired!.rightByMathGLM += 1 } }
+            }
             if q.diagnosis.allStepsValid { validChains += 1 } else if q.grade.mathglm { rightAnswerThroughWrongStep += 1 }
             if let k = q.diagnosis.kind { kindCounts[k.rawValue, default: 0] += 1 }
             if let f = q.diagnosis.scratchFault { faultCounts[f.rawValue, default: 0] += 1 }
@@ -103,6 +117,7 @@ public struct EvaluationSummary: Sendable, Codable {
             Bucket(key: i < bounds.count ? "≤\(bounds[i])" : ">\(bounds.last!)", accuracy: byLength[i]!)
         }
         meanConfidence = questions.isEmpty ? 0 : confidence / Double(questions.count)
+        repairs = repaired
         errorKindCounts = kindCounts
         errorKinds = StepErrorKind.allCases.map { k in
             var a = Accuracy(); a.count = kindCounts[k.rawValue] ?? 0

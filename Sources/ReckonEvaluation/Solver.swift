@@ -15,6 +15,10 @@ public struct SolverOptions: Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     /// How the decoder stores keys and values (`float16`: faster on long chains, not exact).
     public var cachePrecision = CachePrecision.float32
+    /// Most long-division lines repaired per greedy chain after checking them with the model's
+    /// own addition (0 = off; see `repairSubtractions`). Needs `votes == 1` and a model that
+    /// reads numbers as written.
+    public var subtractionChecks = 0
     public init() {}
 }
 
@@ -37,6 +41,8 @@ public struct Solution: Sendable {
     /// Character offset in `chain` of that token; nil when it is the end token, or when the
     /// model reads numbers reversed (its tokens are not in the chain's character order).
     public var leastSureOffset: Int?
+    /// Long-division lines rewritten because the model's own sum did not give their c back.
+    public var repairs = 0
 }
 
 /// A question the model cannot be asked, with the reason.
@@ -95,13 +101,19 @@ public struct Solver: Sendable {
         let decoder = BatchDecoder(model: model, threads: options.threads, expectedRequests: requests.count,
                                    cachePrecision: options.cachePrecision)
         let limit = options.maxNewTokens ?? model.config.contextLength
-        let results = try decoder.decode(requests, maxNewTokens: limit, progress: progress)
+        var results = try decoder.decode(requests, maxNewTokens: limit, progress: progress)
+        var repairs = [Int](repeating: 0, count: results.count)
+        if K == 1 && options.subtractionChecks > 0 {
+            repairs = try repairSubtractions(prompts: requests.map(\.prompt), results: &results, maxRepairs: options.subtractionChecks)
+        }
         return questions.indices.map { q in
             let chains = (0..<K).map { k -> (line: String, result: DecodeResult) in
                 let r = results[q * K + k]
                 return (questions[q].question.text + "=" + model.tokenizer.decode(r.tokens), r)
             }
-            return Self.vote(chains, tokensInCharacterOrder: model.tokenizer.numberOrder == .asWritten)
+            var solution = Self.vote(chains, tokensInCharacterOrder: model.tokenizer.numberOrder == .asWritten)
+            solution.repairs = K == 1 ? repairs[q] : 0
+            return solution
         }
     }
 
@@ -149,6 +161,8 @@ public struct Solver: Sendable {
         public var error: String?
         /// `Solver.warning(for:)`: the question has no value to check the answer against.
         public var warning: String?
+        /// `Solution.repairs`, when the subtractions were checked.
+        public var repairs: Int?
     }
 
     /// Why no answer to `question` can be checked, or nil: `1/0` has no value, and a power beyond
@@ -182,6 +196,7 @@ public struct Solver: Sendable {
             records[g.index].steps = s.steps
             if options.votes > 1 { records[g.index].confidence = s.confidence }
             records[g.index].leastSure = s.leastSure
+            if options.subtractionChecks > 0 && options.votes == 1 { records[g.index].repairs = s.repairs }
             if s.answer == nil || answerValue(s.answer!) == nil {
                 records[g.index].error = "the model did not reach a numeric answer (\(s.stop.rawValue)): '\(s.chain)'"
             } else if s.stop != .endToken {

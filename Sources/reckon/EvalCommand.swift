@@ -43,11 +43,15 @@ struct Eval: ParsableCommand {
     var context: Int?
     @Option(help: kvCacheOptionHelp)
     var kvCache: CachePrecision = .float32
+    @Option(name: .customLong("check-subtractions"), help: subtractionChecksOptionHelp)
+    var subtractionChecks: Int = 0
 
     func validate() throws {
         guard (recipe == nil) != (input == nil) else { throw ValidationError("give --recipe NAME or --input FILE (one of them)") }
         guard count >= 1 else { throw ValidationError("--count must be ≥ 1") }
         guard votes >= 1 else { throw ValidationError("--votes must be ≥ 1") }
+        guard subtractionChecks >= 0 else { throw ValidationError("--check-subtractions must be ≥ 0") }
+        guard subtractionChecks == 0 || votes == 1 else { throw ValidationError("--check-subtractions works on the greedy chain: give it without --votes") }
         guard temperature > 0 else { throw ValidationError("--temperature must be > 0") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
         if let c = context, c < 1 { throw ValidationError("--context must be ≥ 1") }
@@ -94,6 +98,7 @@ struct Eval: ParsableCommand {
         var options = SolverOptions()
         options.votes = votes; options.temperature = temperature; options.seed = seed; options.threads = threadCount
         options.cachePrecision = kvCache
+        options.subtractionChecks = subtractionChecks
         let solver = Solver(model: model, options: options)
         var bar = Terminal.ProgressBar(total: items.count * votes, label: "eval")
         let lock = NSLock()
@@ -108,6 +113,7 @@ struct Eval: ParsableCommand {
                                        count: items.count, seed: seed, votes: votes, temperature: Double(temperature),
                                        seconds: Date().timeIntervalSince(start))
         run.kvCache = kvCache
+        run.subtractionChecks = subtractionChecks > 0 ? subtractionChecks : nil
         if let t = config.training {
             run.trainingRecipe = t.recipe.map { r in t.format.map { "\(r) (\($0))" } ?? r }
             run.trainingTokens = t.tokensSeen

@@ -42,6 +42,7 @@ func loadInferenceModel(_ path: String, context: Int? = nil) throws -> (Model, C
 
 /// The `--context` option's help, shared by `solve` and `eval`.
 let kvCacheOptionHelp: ArgumentHelp = "How the KV cache stores keys and values: float32 keeps the model's own precision; float16 reads half the bytes per step (long chains are bound by that: ~1.3× faster) but changes a few chains."
+let subtractionChecksOptionHelp = ArgumentHelp("Check each doubtful long-division line c-p=r by asking the model for p+r, and rewrite a false one from the model's second choices: at most N repaired lines per chain (0 = plain greedy; not with --votes; 3-4x slower on long chains).", valueName: "N")
 let contextOptionHelp: ArgumentHelp = "Decode with this context length instead of the checkpoint's (RoPE or Abacus positions only; beyond the trained length the model extrapolates)."
 
 /// Reads a question file: one question per line; a final newline does not make an extra line.
@@ -93,11 +94,15 @@ struct Solve: ParsableCommand {
     var context: Int?
     @Option(help: kvCacheOptionHelp)
     var kvCache: CachePrecision = .float32
+    @Option(name: .customLong("check-subtractions"), help: subtractionChecksOptionHelp)
+    var subtractionChecks: Int = 0
 
     func validate() throws {
         guard (expression == nil) != (input == nil) else { throw ValidationError("give an expression or --input FILE (not both)") }
         if output != nil && input == nil { throw ValidationError("--output needs --input") }
         guard votes >= 1 else { throw ValidationError("--votes must be ≥ 1") }
+        guard subtractionChecks >= 0 else { throw ValidationError("--check-subtractions must be ≥ 0") }
+        guard subtractionChecks == 0 || votes == 1 else { throw ValidationError("--check-subtractions works on the greedy chain: give it without --votes") }
         guard temperature > 0 else { throw ValidationError("--temperature must be > 0") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
         if let m = maxTokens, m < 1 { throw ValidationError("--max-tokens must be ≥ 1") }
@@ -110,6 +115,7 @@ struct Solve: ParsableCommand {
         options.maxNewTokens = maxTokens
         if let threads { options.threads = threads }
         options.cachePrecision = kvCache
+        options.subtractionChecks = subtractionChecks
         if let expression { try solveOne(expression, options: options) } else { try solveFile(options: options) }
     }
 
@@ -129,6 +135,7 @@ struct Solve: ParsableCommand {
         }
         var line = "answer: \(answer)"
         if votes > 1 { line += String(format: "  (%.0f%% of %d chains agree)", 100 * s.confidence, s.votes) }
+        if subtractionChecks > 0 { line += "  (\(s.repairs) long-division line\(s.repairs == 1 ? "" : "s") repaired after checks)" }
         print(line)
         print(leastSureLine(s))
         if s.stop != .endToken { Terminal.writeError("warning: the chain was cut at the \(s.stop == .tokenLimit ? "token limit" : "context length")") }
