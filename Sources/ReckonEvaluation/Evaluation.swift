@@ -112,7 +112,7 @@ public enum Evaluation {
                         diagnosis: diagnostics.diagnose(s.chain, truth: item.truth),
                         confidence: s.confidence, features: QuestionFeatures(item.question), referenceTokens: item.referenceTokens,
                         leastSure: s.leastSure,
-                        repairs: solver.options.subtractionChecks > 0 && solver.options.votes == 1 ? s.repairs : nil)
+                        repairs: s.repairs)
                     i += parts
                 }
             }

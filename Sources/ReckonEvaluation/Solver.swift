@@ -41,8 +41,9 @@ public struct Solution: Sendable {
     /// Character offset in `chain` of that token; nil when it is the end token, or when the
     /// model reads numbers reversed (its tokens are not in the chain's character order).
     public var leastSureOffset: Int?
-    /// Long-division lines rewritten because the model's own sum did not give their c back.
-    public var repairs = 0
+    /// Long-division lines rewritten because the model's own sum did not give their c back
+    /// (nil when the lines were not checked: `subtractionChecks` 0, or votes).
+    public var repairs: Int?
 }
 
 /// A question the model cannot be asked, with the reason.
@@ -102,7 +103,7 @@ public struct Solver: Sendable {
                                    cachePrecision: options.cachePrecision)
         let limit = options.maxNewTokens ?? model.config.contextLength
         var results = try decoder.decode(requests, maxNewTokens: limit, progress: progress)
-        var repairs = [Int](repeating: 0, count: results.count)
+        var repairs: [Int]? = nil
         if K == 1 && options.subtractionChecks > 0 {
             repairs = try repairSubtractions(prompts: requests.map(\.prompt), results: &results, maxRepairs: options.subtractionChecks)
         }
@@ -112,7 +113,7 @@ public struct Solver: Sendable {
                 return (questions[q].question.text + "=" + model.tokenizer.decode(r.tokens), r)
             }
             var solution = Self.vote(chains, tokensInCharacterOrder: model.tokenizer.numberOrder == .asWritten)
-            solution.repairs = K == 1 ? repairs[q] : 0
+            solution.repairs = repairs?[q]
             return solution
         }
     }
@@ -196,7 +197,7 @@ public struct Solver: Sendable {
             records[g.index].steps = s.steps
             if options.votes > 1 { records[g.index].confidence = s.confidence }
             records[g.index].leastSure = s.leastSure
-            if options.subtractionChecks > 0 && options.votes == 1 { records[g.index].repairs = s.repairs }
+            records[g.index].repairs = s.repairs
             if s.answer == nil || answerValue(s.answer!) == nil {
                 records[g.index].error = "the model did not reach a numeric answer (\(s.stop.rawValue)): '\(s.chain)'"
             } else if s.stop != .endToken {

@@ -82,16 +82,19 @@ extension Solver {
 
     /// Checks the long-division lines of each greedy chain in `results` (continuations of
     /// `prompts`) and repairs false ones, at most `maxRepairs` per chain. Returns the number of
-    /// lines repaired per chain; `results` then holds the repaired chains.
+    /// lines repaired per chain (nil, and nothing checked, for a model that reads numbers
+    /// reversed: its tokens are not the chain's characters); `results` then holds the repaired
+    /// chains.
     ///
     /// Each pass takes, for every chain still open, its earliest doubtful line that fails its
     /// check, and tries that line's rewrites. If one holds, the chain is decoded on from it and
     /// its later lines are checked afresh; if none holds, the check itself was probably wrong
     /// (the model's sums are not perfect) and the chain moves on to its next failing line.
-    func repairSubtractions(prompts: [[Int]], results: inout [DecodeResult], maxRepairs: Int) throws -> [Int] {
+    func repairSubtractions(prompts: [[Int]], results: inout [DecodeResult], maxRepairs: Int) throws -> [Int]? {
         let tokenizer = model.tokenizer
+        guard tokenizer.numberOrder == .asWritten else { return nil }
         var repairs = [Int](repeating: 0, count: results.count)
-        guard maxRepairs > 0, tokenizer.numberOrder == .asWritten else { return repairs }
+        guard maxRepairs > 0 else { return repairs }
         let limit = options.maxNewTokens ?? model.config.contextLength
         func text(_ tokens: some Sequence<Int>) -> [UInt8] { Array(tokenizer.decode(Array(tokens)).utf8) }
         // Per open chain: its text, and its failing lines not tried yet (nil: not checked since

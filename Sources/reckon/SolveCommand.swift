@@ -135,7 +135,7 @@ struct Solve: ParsableCommand {
         }
         var line = "answer: \(answer)"
         if votes > 1 { line += String(format: "  (%.0f%% of %d chains agree)", 100 * s.confidence, s.votes) }
-        if subtractionChecks > 0 { line += "  (\(s.repairs) long-division line\(s.repairs == 1 ? "" : "s") repaired after checks)" }
+        if let n = s.repairs { line += "  (\(n) long-division line\(n == 1 ? "" : "s") repaired after checks)" }
         print(line)
         print(leastSureLine(s))
         if s.stop != .endToken { Terminal.writeError("warning: the chain was cut at the \(s.stop == .tokenLimit ? "token limit" : "context length")") }
