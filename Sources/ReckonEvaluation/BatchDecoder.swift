@@ -11,15 +11,19 @@ public struct DecodeRequest: Sendable {
     public var temperature: Float
     /// Seed of this request's own random stream, so a sample does not depend on scheduling.
     public var seed: UInt64
+    /// Called after each token written (not the end token) with the tokens written so far and
+    /// their probabilities; `true` ends the sequence there (stop `.rule`).
+    public var stopRule: (@Sendable (_ tokens: [Int], _ probabilities: [Float]) -> Bool)?
 
-    public init(prompt: [Int], temperature: Float = 0, seed: UInt64 = 0) {
-        self.prompt = prompt; self.temperature = temperature; self.seed = seed
+    public init(prompt: [Int], temperature: Float = 0, seed: UInt64 = 0,
+                stopRule: (@Sendable (_ tokens: [Int], _ probabilities: [Float]) -> Bool)? = nil) {
+        self.prompt = prompt; self.temperature = temperature; self.seed = seed; self.stopRule = stopRule
     }
 }
 
 /// What came out for one request.
 public struct DecodeResult: Sendable, Equatable {
-    public enum Stop: String, Sendable, Codable { case endToken, tokenLimit, contextFull }
+    public enum Stop: String, Sendable, Codable { case endToken, tokenLimit, contextFull, rule }
     /// Generated ids, without the end token.
     public var tokens: [Int]
     public var stop: Stop
@@ -52,6 +56,11 @@ public struct DecodingError: Error, CustomStringConvertible {
 /// sequence is refilled at the next step. OpenBLAS runs single-threaded inside the workers.
 /// Results are in request order and do not depend on the thread count, up to floating-point
 /// differences between GEMM shapes.
+///
+/// Slots keep their keys and values after a sequence ends, across `decode` calls: a prompt
+/// that begins with at least `minimumReuse` tokens a slot of the same worker holds (a chain
+/// continued from a rewritten line, say) computes only the rest. A decoder that is kept for
+/// several calls is how a caller gets this.
 public final class BatchDecoder: @unchecked Sendable {
     public let model: Model
     public let workers: Int
@@ -59,6 +68,10 @@ public final class BatchDecoder: @unchecked Sendable {
     public let innerThreads: Int
     let caches: [KVCache]
     let teams: [SpinTeam]
+    /// The longest sequence (prompt and output) a slot holds.
+    public var maxTokens: Int { caches[0].maxTokens }
+    /// Prompt positions taken from the slots' caches instead of computed, over every `decode`.
+    public var reusedPositions: Int { caches.reduce(0) { $0 + $1.reusedPositions } }
 
     /// - Parameters:
     ///   - threads: total threads. Small models (largest per-row product below
@@ -69,9 +82,11 @@ public final class BatchDecoder: @unchecked Sendable {
     ///     gains, d = 128 loses to independent workers).
     ///   - slots: sequences decoded together per worker.
     ///   - expectedRequests: how many requests the next `decode` gets, for the choice above.
+    ///   - maxTokens: the longest sequence (prompt and output) a slot holds (default and most:
+    ///     the model's context length).
     ///   - cachePrecision: how keys and values are stored (see `CachePrecision`).
     public init(model: Model, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                slots: Int = 32, expectedRequests: Int = .max, cachePrecision: CachePrecision = .float32) {
+                slots: Int = 32, expectedRequests: Int = .max, maxTokens: Int? = nil, cachePrecision: CachePrecision = .float32) {
         self.model = model
         let t = max(1, threads)
         let wide = model.config.dModel * model.config.mlpWidth >= KVCache.splitWork
@@ -86,7 +101,7 @@ public final class BatchDecoder: @unchecked Sendable {
         let teams = inner > 1 ? (0..<w).map { _ in SpinTeam(size: inner) } : []
         self.teams = teams
         caches = (0..<w).map { i in
-            KVCache(model: model, slots: s, maxTokens: nil, maxRows: rows, precision: cachePrecision,
+            KVCache(model: model, slots: s, maxTokens: maxTokens, maxRows: rows, precision: cachePrecision,
                     team: inner > 1 ? teams[i] : nil, packed: packed)
         }
     }
@@ -98,12 +113,12 @@ public final class BatchDecoder: @unchecked Sendable {
     /// finished requests.
     public func decode(_ requests: [DecodeRequest], maxNewTokens: Int, stopAtEnd: Bool = true,
                        progress: ((Int) -> Void)? = nil) throws -> [DecodeResult] {
-        let ctx = model.config.contextLength, V = model.config.vocabSize
+        let ctx = maxTokens, V = model.config.vocabSize
         guard maxNewTokens >= 1 else { throw DecodingError(message: "maxNewTokens must be ≥ 1 (got \(maxNewTokens))") }
         for (i, r) in requests.enumerated() {
             guard !r.prompt.isEmpty else { throw DecodingError(message: "request \(i): empty prompt") }
             guard r.prompt.count <= ctx else {
-                throw DecodingError(message: "request \(i): prompt of \(r.prompt.count) tokens exceeds the context length \(ctx)")
+                throw DecodingError(message: "request \(i): prompt of \(r.prompt.count) tokens exceeds the decoder's context of \(ctx)")
             }
             guard r.prompt.count <= caches[0].maxRows - slots else {
                 throw DecodingError(message: "request \(i): prompt of \(r.prompt.count) tokens is too long for one forward call")
@@ -138,10 +153,29 @@ public final class BatchDecoder: @unchecked Sendable {
         return results.map { $0! }
     }
 
-    /// One worker's loop: admit requests into free slots, step, retire finished sequences.
+    /// Shortest shared prefix worth reusing. Below it a prefill costs little, and a short
+    /// question's chain stays independent of what the decoder ran before (a reused prefix's keys
+    /// were computed in other matrix shapes, so they agree with a fresh prefill's to float
+    /// rounding, not bit for bit).
+    static let minimumReuse = 64
+
+    /// The free slot a new sequence should overwrite: one holding a short sequence if any (cheap
+    /// to lose), else the one written longest ago. Long cached sequences are what later requests
+    /// (a chain continued from a rewritten line) can reuse.
+    private func freeSlotToOverwrite(_ cache: KVCache, _ busy: [Bool]) -> Int {
+        let free = (0..<cache.slots).filter { !busy[$0] }
+        return free.min { a, b in
+            let long = { (s: Int) in cache.tokens[s].count >= Self.minimumReuse ? 1 : 0 }
+            return (long(a), cache.lastWritten[a]) < (long(b), cache.lastWritten[b])
+        }!
+    }
+
+    /// One worker's loop: admit requests into free slots (starting each from the longest prefix
+    /// of its prompt that a slot already holds), step, retire finished sequences.
     private func runWorker(_ cache: KVCache, requests: [DecodeRequest], maxNewTokens: Int, stopAtEnd: Bool,
                            take: () -> Int?, finish: (Int, DecodeResult) -> Void) {
-        struct Running { var request: Int; var length: Int; var last: Int; var out: [Int]; var p: [Float]; var alt: [Int]; var altP: [Float]; var rng: SplitMix64; var fresh: Bool }
+        // `start`: the first prompt position to compute (earlier ones were reused from the cache).
+        struct Running { var request: Int; var start: Int; var length: Int; var last: Int; var out: [Int]; var p: [Float]; var alt: [Int]; var altP: [Float]; var rng: SplitMix64; var fresh: Bool }
         let ctx = model.config.contextLength, V = model.config.vocabSize
         var running = [Running?](repeating: nil, count: cache.slots)
         var pending: Int? = nil
@@ -152,20 +186,36 @@ public final class BatchDecoder: @unchecked Sendable {
         while true {
             // Admit new requests while slots and rows are free.
             var budget = cache.maxRows - running.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
-            for s in 0..<cache.slots where running[s] == nil && !exhausted {
+            while !exhausted && running.contains(where: { $0 == nil }) {
                 if pending == nil { pending = take() }
                 guard let i = pending else { exhausted = true; break }
-                let n = requests[i].prompt.count
+                let prompt = requests[i].prompt
+                // The prompt's last position is always computed: its logits start the output.
+                let reusable = prompt.dropLast()
+                var (source, shared) = cache.longestSharedPrefix(with: Array(reusable))
+                if shared < Self.minimumReuse { shared = 0 }
+                // A prompt that shares more with one being prefilled now waits a step to reuse it
+                // (two rewrites of one chain, say).
+                let sharesMoreWithFresh = running.contains { r in
+                    guard let r, r.fresh else { return false }
+                    return zip(requests[r.request].prompt, reusable).prefix { $0 == $1 }.count >= max(shared + 1, Self.minimumReuse)
+                }
+                if sharesMoreWithFresh { break }
+                let slot = shared > 0 && running[source] == nil ? source : freeSlotToOverwrite(cache, running.map { $0 != nil })
+                let n = prompt.count - shared
                 guard n <= budget else { break }
                 budget -= n
-                running[s] = Running(request: i, length: 0, last: 0, out: [], p: [], alt: [], altP: [], rng: SplitMix64(seed: requests[i].seed), fresh: true)
+                cache.reuse(prefix: shared, of: source, in: slot)
+                running[slot] = Running(request: i, start: shared, length: 0, last: 0, out: [], p: [], alt: [], altP: [],
+                                        rng: SplitMix64(seed: requests[i].seed), fresh: true)
                 pending = nil
             }
             rows.removeAll(keepingCapacity: true); outputs.removeAll(keepingCapacity: true); outputSlots.removeAll(keepingCapacity: true)
             for s in 0..<cache.slots {
                 guard let r = running[s] else { continue }
                 if r.fresh {
-                    for (t, tok) in requests[r.request].prompt.enumerated() { rows.append(CacheRow(slot: s, position: t, token: tok)) }
+                    let prompt = requests[r.request].prompt
+                    for t in r.start..<prompt.count { rows.append(CacheRow(slot: s, position: t, token: prompt[t])) }
                 } else {
                     rows.append(CacheRow(slot: s, position: r.length, token: r.last))
                 }
@@ -194,7 +244,13 @@ public final class BatchDecoder: @unchecked Sendable {
                 } else {
                     r.out.append(tok)
                     r.last = tok
-                    if r.out.count >= maxNewTokens { stop = .tokenLimit } else if r.length >= min(ctx, cache.maxTokens) { stop = .contextFull }
+                    if r.out.count >= maxNewTokens {
+                        stop = .tokenLimit
+                    } else if r.length >= min(ctx, cache.maxTokens) {
+                        stop = .contextFull
+                    } else if let rule = requests[r.request].stopRule, rule(r.out, r.p) {
+                        stop = .rule
+                    }
                 }
                 if let stop {
                     finish(r.request, DecodeResult(tokens: r.out, stop: stop, probabilities: r.p, runnerUps: r.alt, runnerUpProbabilities: r.altP))

@@ -67,6 +67,14 @@ public final class KVCache: @unchecked Sendable {
     /// Per slot: length of the run of digits ending at its last cached position (the Abacus
     /// digit index of a digit that comes next).
     var digitRun: [Int]
+    /// Per slot: the tokens whose keys and values it holds, position by position. They stay
+    /// after a sequence ends, so a later sequence that starts the same way can reuse them.
+    public private(set) var tokens: [[Int]]
+    /// Per slot: the number of the last `forward` call that wrote to it (0: never).
+    public private(set) var lastWritten: [Int]
+    private var forwardCalls = 0
+    /// Positions started from cached keys and values by `reuse` rather than computed.
+    public private(set) var reusedPositions = 0
 
     /// A single-threaded cache with its own packed weights.
     public convenience init(model: Model, slots: Int, maxTokens: Int? = nil, maxRows: Int, precision: CachePrecision = .float32) {
@@ -101,6 +109,51 @@ public final class KVCache: @unchecked Sendable {
         rope = model.rotaryTable
         self.packed = packed ?? PackedWeights(model: model)
         digitRun = [Int](repeating: 0, count: slots)
+        tokens = [[Int]](repeating: [], count: slots)
+        lastWritten = [Int](repeating: 0, count: slots)
+    }
+
+    /// The slot whose cached tokens share the longest prefix with `prompt`, and that prefix's
+    /// length (0 if none shares any).
+    public func longestSharedPrefix(with prompt: [Int]) -> (slot: Int, count: Int) {
+        var best = (slot: 0, count: 0)
+        for s in 0..<slots {
+            let held = tokens[s]
+            var n = 0
+            let limit = min(held.count, prompt.count)
+            while n < limit, held[n] == prompt[n] { n += 1 }
+            if n > best.count { best = (s, n) }
+        }
+        return best
+    }
+
+    /// Starts slot `target`'s sequence with the first `count` cached positions of slot `source`
+    /// (copied, unless `source == target`), so its next row is at position `count`: a sequence
+    /// that begins like one already cached skips recomputing the shared part. The slots' other
+    /// sequences are untouched; `target`'s later positions are discarded.
+    public func reuse(prefix count: Int, of source: Int, in target: Int) {
+        precondition(source >= 0 && source < slots && target >= 0 && target < slots && count >= 0 && count <= tokens[source].count,
+                     "prefix outside the cache")
+        let prefix = Array(tokens[source][..<count])
+        if source != target && count > 0 {
+            let c = model.config, C = c.dModel, H = c.heads, hd = C / H, T = capacity
+            let scalar = precision == .float32 ? MemoryLayout<Float>.stride : MemoryLayout<Float16>.stride
+            let keyBytes = (count + 7) / 8 * 8 * hd * scalar, valueBytes = count * hd * scalar
+            let k = UnsafeMutableRawPointer(keys.pointer), v = UnsafeMutableRawPointer(values.pointer)
+            for l in 0..<c.layers {
+                for h in 0..<H {
+                    // keys: (H, T/8, hd, 8) per slot, so whole blocks of 8 positions; values: (H, T, hd)
+                    let from = ((l * slots + source) * C * T + h * hd * T) * scalar
+                    let to = ((l * slots + target) * C * T + h * hd * T) * scalar
+                    (k + to).copyMemory(from: k + from, byteCount: keyBytes)
+                    (v + to).copyMemory(from: v + from, byteCount: valueBytes)
+                }
+            }
+        }
+        tokens[target] = prefix
+        reusedPositions += count
+        // The Abacus index of the next digit: the digits ending the prefix.
+        digitRun[target] = prefix.reversed().prefix { model.isDigit[$0] }.count
     }
 
     /// Runs `rows` through the model, filling their slots' caches, and writes the logits of
@@ -126,9 +179,14 @@ public final class KVCache: @unchecked Sendable {
 
         // Embedding into thread 0's stream. x: (R, C) = wte[tok] + wpe[pos]  (+ abacus[digit
         // index] for digits, the index counted along the slot's sequence as `Model.forward` does)
+        forwardCalls += 1
         for (r, row) in rows.enumerated() {
             precondition(row.slot >= 0 && row.slot < slots && row.position >= 0 && row.position < maxTokens, "row outside the cache")
             precondition(row.token >= 0 && row.token < V, "token id out of range")
+            precondition(row.position <= tokens[row.slot].count, "a row's earlier positions must be cached")
+            tokens[row.slot].removeSubrange(row.position...)
+            tokens[row.slot].append(row.token)
+            lastWritten[row.slot] = forwardCalls
             let out = xs(0) + r * C
             if let wpe = layout.wpe {
                 add(out: out, p + layout.wte + row.token * C, p + wpe + row.position * C, count: C)

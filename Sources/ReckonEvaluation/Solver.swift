@@ -99,10 +99,11 @@ public struct Solver: Sendable {
                 requests.append(DecodeRequest(prompt: item.prompt, temperature: k == 0 ? 0 : options.temperature, seed: seed))
             }
         }
-        let decoder = BatchDecoder(model: model, threads: options.threads, expectedRequests: requests.count,
-                                   cachePrecision: options.cachePrecision)
         let limit = options.maxNewTokens ?? model.config.contextLength
-        var results = try decoder.decode(requests, maxNewTokens: limit, progress: progress)
+        // A temporary decoder: its caches are freed before the repairs allocate theirs.
+        var results = try BatchDecoder(model: model, threads: options.threads, expectedRequests: requests.count,
+                                       cachePrecision: options.cachePrecision)
+            .decode(requests, maxNewTokens: limit, progress: progress)
         var repairs: [Int]? = nil
         if K == 1 && options.subtractionChecks > 0 {
             repairs = try repairSubtractions(prompts: requests.map(\.prompt), results: &results, maxRepairs: options.subtractionChecks)

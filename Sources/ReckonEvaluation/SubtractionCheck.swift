@@ -7,7 +7,8 @@ import ReckonModel
 // the block's multiples): no number is computed outside the model, only texts are compared. A
 // failing line is rewritten from the model's second choices (its runner-up token at one of the
 // line's least sure digits, then greedy to the end of the line); a rewrite is kept only if it
-// passes the same check, and the chain is then decoded on from it. Session 32 measured the check
+// passes the same check, and the chain is then decoded on from it (to its next doubtful line,
+// which is checked in turn; the decoder reuses the cached prefix each time). Session 32 measured the check
 // on 150 of the shipped model's false remainders: it flags 146 and passes the true remainder in
 // 136 (Benchmarks/DECODING.md). The model's sums share its subtraction's carry errors, so a few
 // repairs are themselves false.
@@ -79,6 +80,12 @@ extension Solver {
     /// above 0.99 are right 100% of the time in the shipped model's report; checking confident
     /// lines costs time and adds false alarms from the checks' own errors.)
     static let doubtBelow: Float = 0.9
+    /// Failing chains repaired together. Their rewrites and continuations are decoded in one
+    /// batch per pass (small batches decode slowly), and the decoder keeps a slot for each
+    /// rewrite (two per chain) until the chain is decoded on from it.
+    static let repairGroup = 48
+    /// Room for a sum `p+r=` and the model's answer.
+    static let sumTokens = 128
 
     /// Checks the long-division lines of each greedy chain in `results` (continuations of
     /// `prompts`) and repairs false ones, at most `maxRepairs` per chain. Returns the number of
@@ -86,101 +93,172 @@ extension Solver {
     /// reversed: its tokens are not the chain's characters); `results` then holds the repaired
     /// chains.
     ///
-    /// Each pass takes, for every chain still open, its earliest doubtful line that fails its
-    /// check, and tries that line's rewrites. If one holds, the chain is decoded on from it and
-    /// its later lines are checked afresh; if none holds, the check itself was probably wrong
-    /// (the model's sums are not perfect) and the chain moves on to its next failing line.
+    /// Every chain's doubtful lines are checked first; then the failing chains are repaired a
+    /// group at a time, in passes. Each pass takes, for every chain still open, its earliest
+    /// failing line and tries that line's rewrites. If one holds, the chain is decoded on from
+    /// it and its later lines are checked afresh; if none holds, the check itself was probably
+    /// wrong (the model's sums are not perfect) and the chain moves on to its next failing line.
     func repairSubtractions(prompts: [[Int]], results: inout [DecodeResult], maxRepairs: Int) throws -> [Int]? {
         let tokenizer = model.tokenizer
         guard tokenizer.numberOrder == .asWritten else { return nil }
         var repairs = [Int](repeating: 0, count: results.count)
         guard maxRepairs > 0 else { return repairs }
         let limit = options.maxNewTokens ?? model.config.contextLength
+        // One decoder for the rewrites and continuations, kept for every pass: its slots keep
+        // the chains' prefixes, so a second rewrite, and the chain decoded on from a rewrite,
+        // compute only what is new. The sums, short questions of their own, get short slots.
+        let slots = Self.repairGroup * Self.rewritesPerLine
+        let decoder = BatchDecoder(model: model, threads: options.threads, slots: slots, expectedRequests: slots,
+                                   cachePrecision: options.cachePrecision)
+        let sumDecoder = BatchDecoder(model: model, threads: options.threads, expectedRequests: slots,
+                                      maxTokens: Self.sumTokens, cachePrecision: options.cachePrecision)
+        func decodeAll(_ requests: [DecodeRequest], maxNewTokens: Int) throws -> [DecodeResult] {
+            requests.isEmpty ? [] : try decoder.decode(requests, maxNewTokens: maxNewTokens)
+        }
         func text(_ tokens: some Sequence<Int>) -> [UInt8] { Array(tokenizer.decode(Array(tokens)).utf8) }
-        // Per open chain: its text, and its failing lines not tried yet (nil: not checked since
-        // the text last changed; lines before `checked` are settled).
+
+        // Per chain: its text, its failing lines not tried yet (lines before `checked` are
+        // settled), and whether it is decoded to its end (a chain decoded on from a repair stops
+        // after its next doubtful line, so that line is checked before anything is built on it).
         var texts: [Int: [UInt8]] = [:], failing: [Int: [(line: SubtractionLine, verdict: LineVerdict)]] = [:]
         var checked = [Int](repeating: 0, count: results.count)
-        // Only chains of ordinary tokens: then token i is character i of the text.
-        var open = results.indices.filter { i in results[i].tokens.allSatisfy { $0 > Tokenizer.eos } }
-
-        while !open.isEmpty {
-            // 1. Check the doubtful lines of chains whose text is new: is p + r, as the model writes it, c?
+        var complete = [Bool](repeating: true, count: results.count)
+        /// Checks the doubtful lines of `chains` from `checked` on: is p + r, as the model writes it, c?
+        func checkLines(of chains: [Int]) throws {
             var lines: [(chain: Int, line: SubtractionLine)] = []
-            for i in open where failing[i] == nil {
+            for i in chains {
                 let t = text(results[i].tokens)
                 texts[i] = t
                 failing[i] = []
-                for line in SubtractionLine.all(in: t) where line.current.lowerBound >= checked[i]
-                    && (line.product.lowerBound ..< line.remainder.upperBound).contains(where: { results[i].probabilities[$0] < Self.doubtBelow }) {
+                for line in SubtractionLine.all(in: t) where line.current.lowerBound >= checked[i] && isDoubtful(line, results[i].probabilities) {
                     lines.append((i, line))
                 }
+                checked[i] = t.count
             }
-            for (k, v) in try check(lines.map { (texts[$0.chain]!, $0.line) }).enumerated() where !v.holds {
+            for (k, v) in try check(lines.map { (texts[$0.chain]!, $0.line) }, decoder: sumDecoder).enumerated() where !v.holds {
                 failing[lines[k].chain]!.append((lines[k].line, v))
             }
-            open = open.filter { !failing[$0]!.isEmpty }
+        }
+        let stopAtDoubtfulLine = try Self.doubtfulLineEnd(tokenizer)
 
-            // 2. Rewrite each open chain's earliest failing line from the runner-up at one of its
-            //    least sure digits, then greedy to the end of the line.
-            struct Rewrite { var chain: Int; var line: SubtractionLine; var tokens: [Int]; var p: [Float]; var alt: [Int]; var altP: [Float] }
-            var requests: [DecodeRequest] = [], origins: [(chain: Int, line: SubtractionLine, at: Int)] = []
-            for i in open {
-                let (line, verdict) = failing[i]!.removeFirst()
-                checked[i] = line.end
-                let r = results[i], t = texts[i]!
-                // A false sum can be in p or r; a p that is no multiple in the table is in p.
-                let span = verdict.sum ? line.product : line.product.lowerBound ..< line.remainder.upperBound
-                let positions = span
-                    .filter { t[$0] != UInt8(ascii: "=") && r.probabilities[$0] < Self.doubtBelow }
-                    .sorted { (r.probabilities[$0], $0) < (r.probabilities[$1], $1) }
-                    .prefix(Self.rewritesPerLine)
-                for j in positions {
-                    requests.append(DecodeRequest(prompt: prompts[i] + r.tokens[..<j] + [r.runnerUps[j]]))
-                    origins.append((i, line, j))
+        // Only chains of ordinary tokens: then token i is character i of the text.
+        let repairable = results.indices.filter { i in results[i].tokens.allSatisfy { $0 > Tokenizer.eos } }
+        try checkLines(of: repairable)
+        let failingChains = repairable.filter { !failing[$0]!.isEmpty }
+        for first in stride(from: 0, to: failingChains.count, by: Self.repairGroup) {
+            var open = Array(failingChains[first ..< min(failingChains.count, first + Self.repairGroup)])
+            while !open.isEmpty {
+                // 1. Rewrite each open chain's earliest failing line from the runner-up at one of
+                //    its least sure digits, then greedy to the end of the line.
+                var requests: [DecodeRequest] = [], origins: [(chain: Int, line: SubtractionLine, at: Int)] = []
+                for i in open where !failing[i]!.isEmpty {
+                    let (line, verdict) = failing[i]!.removeFirst()
+                    checked[i] = line.end
+                    let r = results[i], t = texts[i]!
+                    // A false sum can be in p or r; a p that is no multiple in the table is in p.
+                    let span = verdict.sum ? line.product : line.product.lowerBound ..< line.remainder.upperBound
+                    let positions = span
+                        .filter { t[$0] != UInt8(ascii: "=") && r.probabilities[$0] < Self.doubtBelow }
+                        .sorted { (r.probabilities[$0], $0) < (r.probabilities[$1], $1) }
+                        .prefix(Self.rewritesPerLine)
+                    for j in positions {
+                        requests.append(DecodeRequest(prompt: prompts[i] + r.tokens[..<j] + [r.runnerUps[j]]))
+                        origins.append((i, line, j))
+                    }
                 }
-            }
-            let continuations = try decodeAll(requests, maxNewTokens: 16)
-            var rewrites: [Rewrite] = []
-            for (k, o) in origins.enumerated() {
-                let r = results[o.chain], c = continuations[k]
-                let tokens = Array(r.tokens[..<o.at]) + [r.runnerUps[o.at]] + c.tokens
-                guard tokens.allSatisfy({ $0 > Tokenizer.eos }),
-                      let line = SubtractionLine(text(tokens), at: o.line.current.lowerBound, divisor: o.line.divisor, table: o.line.table),
-                      line.current == o.line.current, line.end <= tokens.count else { continue }
-                let taken = line.end - o.at - 1
-                rewrites.append(Rewrite(chain: o.chain, line: line, tokens: Array(tokens[..<line.end]),
-                                        p: Array(r.probabilities[..<o.at]) + [r.runnerUpProbabilities[o.at]] + c.probabilities[..<taken],
-                                        alt: Array(r.runnerUps[..<o.at]) + [r.tokens[o.at]] + c.runnerUps[..<taken],
-                                        altP: Array(r.runnerUpProbabilities[..<o.at]) + [r.probabilities[o.at]] + c.runnerUpProbabilities[..<taken]))
-            }
+                let continuations = try decodeAll(requests, maxNewTokens: 16)
+                var rewrites: [(line: SubtractionLine, chain: DecodeResult)] = [], rewritten: [Int] = []
+                for (k, o) in origins.enumerated() {
+                    let r = results[o.chain], c = continuations[k]
+                    let tokens = Array(r.tokens[..<o.at]) + [r.runnerUps[o.at]] + c.tokens
+                    guard tokens.allSatisfy({ $0 > Tokenizer.eos }),
+                          let line = SubtractionLine(text(tokens), at: o.line.current.lowerBound, divisor: o.line.divisor, table: o.line.table),
+                          line.current == o.line.current, line.end <= tokens.count else { continue }
+                    let taken = line.end - o.at - 1
+                    rewrites.append((line, DecodeResult(
+                        tokens: Array(tokens[..<line.end]), stop: .rule,
+                        probabilities: Array(r.probabilities[..<o.at]) + [r.runnerUpProbabilities[o.at]] + c.probabilities[..<taken],
+                        runnerUps: Array(r.runnerUps[..<o.at]) + [r.tokens[o.at]] + c.runnerUps[..<taken],
+                        runnerUpProbabilities: Array(r.runnerUpProbabilities[..<o.at]) + [r.probabilities[o.at]] + c.runnerUpProbabilities[..<taken])))
+                    rewritten.append(o.chain)
+                }
 
-            // 3. The first rewrite of a chain that holds its check is decoded on to the chain's end.
-            var chosen: [Int: Rewrite] = [:]
-            for (k, v) in try check(rewrites.map { (text($0.tokens), $0.line) }).enumerated() where v.holds && chosen[rewrites[k].chain] == nil {
-                chosen[rewrites[k].chain] = rewrites[k]
-            }
-            let kept = chosen.values.sorted { $0.chain < $1.chain }
-                .filter { limit > $0.tokens.count && prompts[$0.chain].count + $0.tokens.count < model.config.contextLength }
-            let rest = try decodeAll(kept.map { DecodeRequest(prompt: prompts[$0.chain] + $0.tokens) }, maxNewTokens: limit)
-            for (k, w) in kept.enumerated() {
-                let c = rest[k]
-                var result = DecodeResult(tokens: w.tokens + c.tokens, stop: c.stop, probabilities: w.p + c.probabilities,
-                                          runnerUps: w.alt + c.runnerUps, runnerUpProbabilities: w.altP + c.runnerUpProbabilities)
-                if result.tokens.count > limit {
-                    // The chain as a whole keeps to the solver's token limit.
-                    result = DecodeResult(tokens: Array(result.tokens[..<limit]), stop: .tokenLimit,
-                                          probabilities: Array(result.probabilities[..<limit]), runnerUps: Array(result.runnerUps[..<limit]),
-                                          runnerUpProbabilities: Array(result.runnerUpProbabilities[..<limit]))
+                // 2. Decode on: from the first rewrite of a chain that holds its check, and each
+                //    unfinished chain whose last line stands; to the end of the next doubtful line,
+                //    or to the chain's end once its repairs are used up.
+                var heads: [Int: DecodeResult] = [:]
+                for (k, v) in try check(rewrites.map { (text($0.chain.tokens), $0.line) }, decoder: sumDecoder).enumerated()
+                    where v.holds && heads[rewritten[k]] == nil {
+                    heads[rewritten[k]] = rewrites[k].chain
+                    repairs[rewritten[k]] += 1
                 }
-                results[w.chain] = result
-                repairs[w.chain] += 1
-                failing[w.chain] = nil
-                if repairs[w.chain] >= maxRepairs || !result.tokens.allSatisfy({ $0 > Tokenizer.eos }) { failing[w.chain] = [] }
+                for i in open where heads[i] == nil && failing[i]!.isEmpty && !complete[i] { heads[i] = results[i] }
+                var decoded: [Int] = []
+                requests = []
+                for i in heads.keys.sorted() {
+                    let head = heads[i]!
+                    failing[i] = []   // lines found in the text that this head replaces
+                    let room = min(limit, model.config.contextLength - prompts[i].count) - head.tokens.count
+                    guard room > 0 else {
+                        results[i] = head
+                        results[i].stop = head.tokens.count >= limit ? .tokenLimit : .contextFull
+                        complete[i] = true
+                        continue
+                    }
+                    decoded.append(i)
+                    requests.append(DecodeRequest(prompt: prompts[i] + head.tokens,
+                                                  stopRule: repairs[i] < maxRepairs ? stopAtDoubtfulLine : nil))
+                }
+                for (k, c) in try decodeAll(requests, maxNewTokens: limit).enumerated() {
+                    let i = decoded[k], head = heads[i]!
+                    var result = DecodeResult(tokens: head.tokens + c.tokens, stop: c.stop, probabilities: head.probabilities + c.probabilities,
+                                              runnerUps: head.runnerUps + c.runnerUps,
+                                              runnerUpProbabilities: head.runnerUpProbabilities + c.runnerUpProbabilities)
+                    if result.tokens.count > limit {
+                        // The chain as a whole keeps to the solver's token limit.
+                        result = DecodeResult(tokens: Array(result.tokens[..<limit]), stop: .tokenLimit,
+                                              probabilities: Array(result.probabilities[..<limit]), runnerUps: Array(result.runnerUps[..<limit]),
+                                              runnerUpProbabilities: Array(result.runnerUpProbabilities[..<limit]))
+                    }
+                    results[i] = result
+                    complete[i] = result.stop != .rule
+                }
+                // 3. What was decoded is new text: check its doubtful lines (once the chain's
+                //    repairs are used up, nothing more is checked).
+                try checkLines(of: decoded.filter { repairs[$0] < maxRepairs && results[$0].tokens.allSatisfy { $0 > Tokenizer.eos } })
+                open = open.filter { !failing[$0]!.isEmpty || !complete[$0] }
             }
-            open = open.filter { failing[$0] == nil || !failing[$0]!.isEmpty }
         }
         return repairs
+    }
+
+    /// A line is doubtful if the model wrote a digit of p or r with less than `doubtBelow`.
+    private func isDoubtful(_ line: SubtractionLine, _ probabilities: [Float]) -> Bool {
+        (line.product.lowerBound ..< line.remainder.upperBound).contains { probabilities[$0] < Self.doubtBelow }
+    }
+
+    /// A stop rule that ends a chain just after a doubtful line `c-p=r,` that lies wholly in
+    /// what was written (its start, `|` or `;`, included).
+    static func doubtfulLineEnd(_ tokenizer: Tokenizer) throws -> @Sendable ([Int], [Float]) -> Bool {
+        let ids = try tokenizer.encode(",|;-=")
+        let (comma, bar, semicolon, minus, equals) = (ids[0], ids[1], ids[2], ids[3], ids[4])
+        let digit = Set(try tokenizer.encode("0123456789"))
+        return { tokens, probabilities in
+            guard let last = tokens.last, last == comma else { return false }
+            // Back from the comma: r, '=', p, '-', c, then the line's start.
+            var i = tokens.count - 1
+            func digits() -> Range<Int>? {
+                let end = i
+                while i > 0, digit.contains(tokens[i - 1]) { i -= 1 }
+                return i < end ? i ..< end : nil
+            }
+            guard let r = digits(), i > 0, tokens[i - 1] == equals else { return false }
+            i -= 1
+            guard let p = digits(), i > 0, tokens[i - 1] == minus else { return false }
+            i -= 1
+            guard digits() != nil, i > 0, tokens[i - 1] == bar || tokens[i - 1] == semicolon else { return false }
+            return (p.lowerBound ..< r.upperBound).contains { probabilities[$0] < doubtBelow }
+        }
     }
 
     /// What the checks say of one line `c-p=r` in a block dividing by d.
@@ -193,9 +271,9 @@ extension Solver {
     }
 
     /// The verdicts on `lines`, from one batch of questions to the model.
-    private func check(_ lines: [(text: [UInt8], line: SubtractionLine)]) throws -> [LineVerdict] {
+    private func check(_ lines: [(text: [UInt8], line: SubtractionLine)], decoder: BatchDecoder) throws -> [LineVerdict] {
         func string(_ t: [UInt8], _ r: Range<Int>) -> String { String(decoding: t[r], as: UTF8.self) }
-        let sums = try modelAnswers(lines.map { t, l in string(t, l.product) + "+" + string(t, l.remainder) })
+        let sums = try modelAnswers(lines.map { t, l in string(t, l.product) + "+" + string(t, l.remainder) }, decoder: decoder)
         return lines.indices.map { k in
             let (t, l) = lines[k], p = t[l.product]
             return LineVerdict(sum: sums[k] == string(t, l.current),
@@ -203,19 +281,18 @@ extension Solver {
         }
     }
 
-    /// The model's greedy answers to `questions` (`a+b`, `a-b`), nil where it wrote none.
-    private func modelAnswers(_ questions: [String]) throws -> [String?] {
-        let requests = try questions.map { DecodeRequest(prompt: [Tokenizer.bos] + (try model.tokenizer.encode($0 + "="))) }
-        return try decodeAll(requests, maxNewTokens: 32).enumerated().map { k, r in
-            finalAnswerText(ofChain: questions[k] + "=" + model.tokenizer.decode(r.tokens))
+    /// The model's greedy answers to `questions` (`a+b`, `a-b`), nil where it wrote none (or
+    /// the question does not fit the decoder's slots with room for an answer).
+    private func modelAnswers(_ questions: [String], decoder: BatchDecoder) throws -> [String?] {
+        let answerTokens = 32
+        let prompts = try questions.map { [Tokenizer.bos] + (try model.tokenizer.encode($0 + "=")) }
+        let asked = prompts.indices.filter { prompts[$0].count + answerTokens <= decoder.maxTokens }
+        guard !asked.isEmpty else { return questions.map { _ in nil } }
+        var answers = [String?](repeating: nil, count: questions.count)
+        for (k, r) in try decoder.decode(asked.map { DecodeRequest(prompt: prompts[$0]) }, maxNewTokens: answerTokens).enumerated() {
+            let q = asked[k]
+            answers[q] = finalAnswerText(ofChain: questions[q] + "=" + model.tokenizer.decode(r.tokens))
         }
-    }
-
-    /// Greedy continuations of `requests` (nothing to do for none).
-    private func decodeAll(_ requests: [DecodeRequest], maxNewTokens: Int) throws -> [DecodeResult] {
-        guard !requests.isEmpty else { return [] }
-        let decoder = BatchDecoder(model: model, threads: options.threads, expectedRequests: requests.count,
-                                   cachePrecision: options.cachePrecision)
-        return try decoder.decode(requests, maxNewTokens: maxNewTokens)
+        return answers
     }
 }

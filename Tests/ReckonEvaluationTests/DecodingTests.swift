@@ -125,6 +125,54 @@ import ReckonModel
         #expect(throws: DecodingError.self) { try BatchDecoder(model: model, threads: 1).decode([DecodeRequest(prompt: tooLong)], maxNewTokens: 4) }
     }
 
+    /// A decoder kept across calls starts prompts from the prefixes its slots hold: in place (a
+    /// chain continued from where its slot stopped), copied from a running sequence (two
+    /// branches of one prefix), and cut inside a run of digits (the Abacus index must carry
+    /// on). Every continuation is still the model's own greedy one.
+    @Test(arguments: [PositionScheme.learned, .rope, .abacus], CachePrecision.allCases)
+    func reusedPrefixesMatchFullRecompute(positions: PositionScheme, precision: CachePrecision) throws {
+        let model = try tinyModel(positions: positions)
+        if let abacus = model.layout.abacus {
+            for i in abacus ..< abacus + model.config.abacusSize * model.config.dModel { model.parameters[i] *= 40 }
+        }
+        let question = "5672*2933/(690/5715)+[3-4%]*-7.25-1.5=12345678*9-8765*4321+98765/4321="
+        let prompt = [Tokenizer.bos] + (try model.tokenizer.encode(question))
+        #expect(prompt.count > BatchDecoder.minimumReuse + 4)
+        let decoder = BatchDecoder(model: model, threads: 1, slots: 3, cachePrecision: precision)
+        let first = try decoder.decode([DecodeRequest(prompt: prompt)], maxNewTokens: 6, stopAtEnd: false)[0]
+        #expect(decoder.reusedPositions == 0)
+        // Branches inside the prompt's last number (cut between digits), and the first chain continued.
+        let cut = prompt.count - 3
+        let branches = [Array(prompt[..<cut]) + (try model.tokenizer.encode("7")),
+                        Array(prompt[..<cut]) + (try model.tokenizer.encode("09=")),
+                        prompt + first.tokens]
+        let results = try decoder.decode(branches.map { DecodeRequest(prompt: $0) }, maxNewTokens: 8, stopAtEnd: false)
+        #expect(decoder.reusedPositions >= 3 * (cut - 1), "every branch should start from a cached prefix")
+        for (p, r) in zip(branches, results) {
+            #expect(r.tokens == (try greedyWithoutCache(model, prompt: p, count: 8)), "\(positions) \(precision)")
+        }
+        #expect(Set(results.flatMap(\.tokens)).count > 3, "a degenerate model would make this test vacuous")
+        // Two branches sent together to a fresh decoder: the second waits a step and copies the first's prefix.
+        let fresh = BatchDecoder(model: model, threads: 1, slots: 3, cachePrecision: precision)
+        let together = try fresh.decode(branches.prefix(2).map { DecodeRequest(prompt: $0) }, maxNewTokens: 8, stopAtEnd: false)
+        #expect(fresh.reusedPositions == cut)
+        #expect(together.map(\.tokens) == Array(results.prefix(2).map(\.tokens)))
+    }
+
+    /// A request's stop rule sees what was written so far and ends the sequence where it says.
+    @Test func stopRuleEndsTheSequence() throws {
+        let model = try tinyModel()
+        let prompt = [Tokenizer.bos] + (try model.tokenizer.encode("44*55="))
+        let free = try BatchDecoder(model: model, threads: 1).decode([DecodeRequest(prompt: prompt)], maxNewTokens: 10, stopAtEnd: false)[0]
+        let rule = DecodeRequest(prompt: prompt) { tokens, probabilities in
+            precondition(tokens.count == probabilities.count)
+            return tokens.count == 4
+        }
+        let stopped = try BatchDecoder(model: model, threads: 1).decode([rule], maxNewTokens: 10, stopAtEnd: false)[0]
+        #expect(stopped.stop == .rule && stopped.tokens == Array(free.tokens.prefix(4)))
+        #expect(free.stop == .tokenLimit && free.tokens.count == 10)
+    }
+
     @Test func samplingIsSeededAndIndependentOfThreads() throws {
         let model = try tinyModel()
         let prompt = [Tokenizer.bos] + (try model.tokenizer.encode("44*55="))

@@ -33,6 +33,26 @@ import ReckonModel
         #expect(SubtractionLine.all(in: Array("{7/3:3*2=6|7-x=1,2;10-9=1,2.3~2.3}".utf8)).map { $0.current } == [19 ..< 21])
     }
 
+    /// The repair's stop rule ends a chain just after a line `c-p=r,` that begins in what was
+    /// written and has a digit of p or r below the doubt threshold, and nowhere else.
+    @Test func chainsStopAfterTheirNextDoubtfulLine() throws {
+        let tokenizer = try Tokenizer()
+        let rule = try Solver.doubtfulLineEnd(tokenizer)
+        func stops(_ text: String, doubting character: Int? = nil) throws -> Bool {
+            let tokens = try tokenizer.encode(text)
+            var p = [Float](repeating: 0.999, count: tokens.count)
+            if let character { p[character] = 0.5 }
+            return rule(tokens, p)
+        }
+        let line = "{7/3:3*2=6,3*3=9|7-6=1,"        // c is at offset 17, p at 19, r at 21
+        #expect(try stops(line, doubting: 19) && stops(line, doubting: 21))
+        #expect(try !stops(line) && !stops(line, doubting: 17))   // sure, or only c doubted
+        #expect(try stops(line + "2;10-9=1,", doubting: 28))      // a later line, after `;`
+        #expect(try !stops("7-6=1,", doubting: 2))                // the line began before what was written
+        #expect(try !stops("{7/3:3*2=6,", doubting: 9))           // a table entry, not a line
+        #expect(try !stops("{7/3:3*2=6,3*3=9|7-6=1,2;10-9", doubting: 28))   // no comma yet
+    }
+
     /// The runner-up is the most likely token other than the one written, with its softmax
     /// probability, as a full recompute of the logits gives them.
     @Test func runnerUpsMatchTheLogits() throws {
