@@ -96,8 +96,9 @@ extension Solver {
     /// Every chain's doubtful lines are checked first; then the failing chains are repaired a
     /// group at a time, in passes. Each pass takes, for every chain still open, its earliest
     /// failing line and tries that line's rewrites. If one holds, the chain is decoded on from
-    /// it and its later lines are checked afresh; if none holds, the check itself was probably
-    /// wrong (the model's sums are not perfect) and the chain moves on to its next failing line.
+    /// it to its next doubtful line, which is checked in turn (and so on to the chain's end); if
+    /// none holds, the check itself was probably wrong (the model's sums are not perfect) and the
+    /// chain moves on from the line as written.
     func repairSubtractions(prompts: [[Int]], results: inout [DecodeResult], maxRepairs: Int) throws -> [Int]? {
         let tokenizer = model.tokenizer
         guard tokenizer.numberOrder == .asWritten else { return nil }
