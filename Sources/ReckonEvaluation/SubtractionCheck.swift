@@ -131,7 +131,7 @@ extension Solver {
                 let t = text(results[i].tokens)
                 texts[i] = t
                 failing[i] = []
-                for line in SubtractionLine.all(in: t) where line.current.lowerBound >= checked[i] && isDoubtful(line, results[i].probabilities) {
+                for line in SubtractionLine.all(in: t) where line.current.lowerBound >= checked[i] && Self.isDoubtful(line, results[i].probabilities) {
                     lines.append((i, line))
                 }
                 checked[i] = t.count
@@ -233,32 +233,24 @@ extension Solver {
         return repairs
     }
 
-    /// A line is doubtful if the model wrote a digit of p or r with less than `doubtBelow`.
-    private func isDoubtful(_ line: SubtractionLine, _ probabilities: [Float]) -> Bool {
-        (line.product.lowerBound ..< line.remainder.upperBound).contains { probabilities[$0] < Self.doubtBelow }
+    /// A line is doubtful if the model wrote a digit of p or r with less than `doubtBelow`
+    /// (`probabilities[offset + k]`: character k of the text the line was read from).
+    private static func isDoubtful(_ line: SubtractionLine, _ probabilities: [Float], offset: Int = 0) -> Bool {
+        (line.product.lowerBound ..< line.remainder.upperBound).contains { probabilities[offset + $0] < doubtBelow }
     }
 
     /// A stop rule that ends a chain just after a doubtful line `c-p=r,` that lies wholly in
     /// what was written (its start, `|` or `;`, included).
     static func doubtfulLineEnd(_ tokenizer: Tokenizer) throws -> @Sendable ([Int], [Float]) -> Bool {
-        let ids = try tokenizer.encode(",|;-=")
-        let (comma, bar, semicolon, minus, equals) = (ids[0], ids[1], ids[2], ids[3], ids[4])
-        let digit = Set(try tokenizer.encode("0123456789"))
+        let ids = try tokenizer.encode(",|;")
+        let (comma, bar, semicolon) = (ids[0], ids[1], ids[2])
         return { tokens, probabilities in
-            guard let last = tokens.last, last == comma else { return false }
-            // Back from the comma: r, '=', p, '-', c, then the line's start.
-            var i = tokens.count - 1
-            func digits() -> Range<Int>? {
-                let end = i
-                while i > 0, digit.contains(tokens[i - 1]) { i -= 1 }
-                return i < end ? i ..< end : nil
-            }
-            guard let r = digits(), i > 0, tokens[i - 1] == equals else { return false }
-            i -= 1
-            guard let p = digits(), i > 0, tokens[i - 1] == minus else { return false }
-            i -= 1
-            guard digits() != nil, i > 0, tokens[i - 1] == bar || tokens[i - 1] == semicolon else { return false }
-            return (p.lowerBound ..< r.upperBound).contains { probabilities[$0] < doubtBelow }
+            guard tokens.last == comma, let start = tokens.lastIndex(where: { $0 == bar || $0 == semicolon }) else { return false }
+            // From the line's start on, token k is character k (when all are ordinary tokens).
+            let text = Array(tokenizer.decode(tokens[start...]).utf8)
+            guard text.count == tokens.count - start,
+                  let line = SubtractionLine(text, at: 1, divisor: 0 ..< 0, table: []), line.end == text.count else { return false }
+            return isDoubtful(line, probabilities, offset: start)
         }
     }
 
