@@ -2,9 +2,11 @@ import ReckonModel
 
 // Checking a chain's long-division lines with the model's own arithmetic.
 //
-// A long-division line `c-p=r,q` is right only if p + r = c. The solver asks the model for `p+r`
-// in a fresh context and compares the text it writes with the text of c (and p with the texts of
-// the block's multiples): no number is computed outside the model, only texts are compared. A
+// A long-division line `c-p=r,q` is right only if p + r = c and r < d (else a larger multiple
+// fitted). The solver asks the model for `p+r` and `r-d` in a fresh context, compares the text it
+// writes for the sum with the text of c and looks for a '-' at the start of the difference (and
+// compares p with the texts of the block's multiples): no number is computed outside the model,
+// only texts are compared. A
 // failing line is rewritten from the model's second choices (its runner-up token at one of the
 // line's least sure digits, then greedy to the end of the line); a rewrite is kept only if it
 // passes the same check, and the chain is then decoded on from it (to its next doubtful line,
@@ -156,7 +158,8 @@ extension Solver {
                     let (line, verdict) = failing[i]!.removeFirst()
                     checked[i] = line.end
                     let r = results[i], t = texts[i]!
-                    // A false sum can be in p or r; a p that is no multiple in the table is in p.
+                    // A false sum can be in p or r; a p that is no multiple in the table, or too
+                    // small a multiple, is in p.
                     let span = verdict.sum ? line.product : line.product.lowerBound ..< line.remainder.upperBound
                     let positions = span
                         .filter { t[$0] != UInt8(ascii: "=") && r.probabilities[$0] < Self.doubtBelow }
@@ -260,17 +263,23 @@ extension Solver {
         var sum: Bool
         /// p is 0, d or one of the multiples written in the block's table (a comparison of texts).
         var inTable: Bool
-        var holds: Bool { sum && inTable }
+        /// The model, asked `r-d`, answers with a negative number (or with none): r < d, so no
+        /// larger multiple fitted. A non-negative answer means the multiple chosen was too small.
+        var belowDivisor: Bool
+        var holds: Bool { sum && inTable && belowDivisor }
     }
 
     /// The verdicts on `lines`, from one batch of questions to the model.
     private func check(_ lines: [(text: [UInt8], line: SubtractionLine)], decoder: BatchDecoder) throws -> [LineVerdict] {
         func string(_ t: [UInt8], _ r: Range<Int>) -> String { String(decoding: t[r], as: UTF8.self) }
-        let sums = try modelAnswers(lines.map { t, l in string(t, l.product) + "+" + string(t, l.remainder) }, decoder: decoder)
+        let sums = lines.map { t, l in string(t, l.product) + "+" + string(t, l.remainder) }
+        let differences = lines.map { t, l in string(t, l.remainder) + "-" + string(t, l.divisor) }
+        let answers = try modelAnswers(sums + differences, decoder: decoder)
         return lines.indices.map { k in
             let (t, l) = lines[k], p = t[l.product]
-            return LineVerdict(sum: sums[k] == string(t, l.current),
-                               inTable: p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(t[l.divisor]) || l.table.contains { t[$0].elementsEqual(p) })
+            return LineVerdict(sum: answers[k] == string(t, l.current),
+                               inTable: p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(t[l.divisor]) || l.table.contains { t[$0].elementsEqual(p) },
+                               belowDivisor: answers[lines.count + k].map { $0.hasPrefix("-") } ?? true)
         }
     }
 

@@ -75,28 +75,46 @@ import ReckonModel
         }
     }
 
+    /// The shipped model's greedy chain for `expression`, and its chain with up to 3 lines
+    /// repaired; nil when the checkpoint is not at hand.
+    private func shippedModelsChains(_ expression: String) throws -> (plain: Solution, repaired: Solution)? {
+        let directory = repositoryRoot.appendingPathComponent("Checkpoints/reckon-mathglm")
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors").path) else { return nil }
+        let (model, _) = try Checkpoint.loadModel(from: directory)
+        let question = try ReckonArithmetic.Expression(parsing: expression)
+        var options = SolverOptions()
+        options.threads = 2
+        func solution() throws -> Solution {
+            let solver = Solver(model: model, options: options)
+            return try solver.solve([(question, try solver.prompt(for: question))])[0]
+        }
+        let plain = try solution()
+        options.subtractionChecks = 3
+        return (plain, try solution())
+    }
+
     /// The shipped model writes line 3 of this division wrong (247452 for 337452) when greedy;
     /// its own sum 9825788+247452 is not 10163240, and its runner-up at the line's least sure
     /// digit gives a line whose sum is. Skipped when the checkpoint is not at hand.
     @Test func theShippedModelsFalseRemainderIsRepaired() throws {
-        let directory = repositoryRoot.appendingPathComponent("Checkpoints/reckon-mathglm")
-        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.safetensors").path) else { return }
-        let (model, _) = try Checkpoint.loadModel(from: directory)
-        let question = try ReckonArithmetic.Expression(parsing: "5576/1403.684")
-        var options = SolverOptions()
-        options.threads = 2
-        let greedy = Solver(model: model, options: options)
-        let plain = try greedy.solve([(question, try greedy.prompt(for: question))])[0]
+        guard let (plain, repaired) = try shippedModelsChains("5576/1403.684") else { return }
         #expect(plain.chain.contains("10163240-9825788=247452,") && plain.repairs == nil)
-        options.subtractionChecks = 3
-        let checked = Solver(model: model, options: options)
-        let repaired = try checked.solve([(question, try checked.prompt(for: question))])[0]
         #expect(repaired.chain.contains("10163240-9825788=337452,"))
         #expect(repaired.repairs.map { (1...3).contains($0) } == true)
         // Everything before the repaired line is the greedy chain's.
         let cut = plain.chain.range(of: "10163240-9825788=")!.upperBound
         #expect(repaired.chain[..<repaired.chain.index(repaired.chain.startIndex, offsetBy: plain.chain.distance(from: plain.chain.startIndex, to: cut))]
                 == plain.chain[..<cut])
+    }
+
+    /// A true sum can still hide a false line: greedy, the shipped model takes 47*6=282 from 330
+    /// and leaves 48, more than the divisor. Asked 48-47 it answers a non-negative number, so
+    /// the line is rewritten in p, and the model's runner-up takes 47*7=329.
+    @Test func theShippedModelsTooSmallMultipleIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("1568/47") else { return }
+        #expect(plain.chain.contains("330-282=48,"))
+        #expect(repaired.chain.contains("330-329=1,") && repaired.chain.hasSuffix("}33.36170213"))
+        #expect(repaired.repairs == 1)
     }
 }
 
