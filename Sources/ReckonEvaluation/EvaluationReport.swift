@@ -31,7 +31,7 @@ public struct EvaluationReport: Sendable, Codable {
         /// How the KV cache stored keys and values (nil in reports from before the choice existed:
         /// float32).
         public var kvCache: CachePrecision?
-        /// `--check-subtractions`: most long-division lines repaired per chain (nil or 0: off).
+        /// `--check-subtractions`: most lines repaired per chain (nil or 0: off).
         public var subtractionChecks: Int?
         public init(checkpoint: String, checkpointStep: Int, source: String, format: String, count: Int, seed: UInt64,
                     votes: Int, temperature: Double, seconds: Double) {
@@ -161,7 +161,7 @@ public struct EvaluationReport: Sendable, Codable {
         m += run.decodeContext.map { ", decoded with a \($0)-token context" } ?? ""
         m += run.votes > 1 ? ", self-consistency over \(run.votes) chains (greedy + \(run.votes - 1) at T=\(run.temperature))" : ", greedy decoding"
         if let n = run.subtractionChecks, n > 0 {
-            m += " with subtraction checks (each doubtful long-division line c-p=r checked by the model's own p+r and r-d, up to \(n) lines repaired per chain)"
+            m += " with subtraction checks (each doubtful long-division line c-p=r checked by the model's own p+r and r-d, and each doubtful step a±b=c of the main line by the model's own sum of the magnitudes, up to \(n) lines repaired per chain)"
         }
         m += run.kvCache.map { ", \($0.rawValue) KV cache.\n\n" } ?? ".\n\n"
         if let tokens = run.trainingTokens, let hours = run.trainingCPUHours {

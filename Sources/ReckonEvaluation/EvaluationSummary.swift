@@ -68,7 +68,7 @@ public struct EvaluationSummary: Sendable, Codable {
     public var byOperatorAndDigits: [Bucket] = []
     /// Mean vote share of the chosen answer.
     public var meanConfidence = 0.0
-    /// Chains with a long-division line repaired by `--check-subtractions`, those lines, and the
+    /// Chains with a line repaired by `--check-subtractions`, those lines, and the
     /// repaired chains right by MathGLM's rule (nil when no question records repairs).
     public var repairs: Repairs?
 

@@ -1,19 +1,19 @@
 import ReckonModel
 
-// Checking a chain's long-division lines with the model's own arithmetic.
+// Checking a chain's long-division lines and ± steps with the model's own arithmetic.
 //
 // A long-division line `c-p=r,q` is right only if p + r = c and r < d (else a larger multiple
 // fitted). The solver asks the model for `p+r` and `r-d` in a fresh context, compares the text it
 // writes for the sum with the text of c and looks for a '-' at the start of the difference (and
 // compares p with the texts of the block's multiples): no number is computed outside the model,
-// only texts are compared. A
-// failing line is rewritten from the model's second choices (its runner-up token at one of the
-// line's least sure digits, then greedy to the end of the line); a rewrite is kept only if it
-// passes the same check, and the chain is then decoded on from it (to its next doubtful line,
-// which is checked in turn; the decoder reuses the cached prefix each time). Session 32 measured the check
-// on 150 of the shipped model's false remainders: it flags 146 and passes the true remainder in
-// 136 (Benchmarks/DECODING.md). The model's sums share its subtraction's carry errors, so a few
-// repairs are themselves false.
+// only texts are compared. A step `a±b=c` of the main line is checked the same way, by the sum of
+// magnitudes it implies (`SumStep`). A failing line is rewritten from the model's second choices
+// (its runner-up token at one of the line's least sure digits, then greedy to the end of the
+// line); a rewrite is kept only if it passes the same check, and the chain is then decoded on from
+// it (to its next doubtful division line, which is checked in turn; the decoder reuses the cached
+// prefix each time). Session 32 measured the check on 150 of the shipped model's false
+// remainders: it flags 146 and passes the true remainder in 136 (Benchmarks/DECODING.md). The
+// model's sums share its subtraction's carry errors, so a few repairs are themselves false.
 
 /// A long-division line's subtraction `c-p=r` in a chain's generated text, by character offset.
 struct SubtractionLine: Equatable {
@@ -72,7 +72,42 @@ struct SubtractionLine: Equatable {
     }
 }
 
-private func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+/// A line the solver checks: a long-division line `c-p=r,`, or a ± step of the main line.
+enum CheckedLine {
+    case division(SubtractionLine)
+    case step(SumStep)
+
+    /// Where the line's written digits start (c, or the step's result).
+    var start: Int {
+        switch self { case .division(let l): l.current.lowerBound; case .step(let s): s.result.lowerBound }
+    }
+    /// Offset just after the line.
+    var end: Int {
+        switch self { case .division(let l): l.end; case .step(let s): s.result.upperBound }
+    }
+    /// The digits the model may have got wrong: p and r, or the step's result.
+    var doubted: Range<Int> {
+        switch self { case .division(let l): l.product.lowerBound ..< l.remainder.upperBound; case .step(let s): s.result }
+    }
+
+    /// The same line in `text`, a rewrite of the text it was read from that agrees with it up to
+    /// the rewritten digit; nil if the rewrite did not write it whole. A step's result may end
+    /// the text if the chain ended there (`complete`).
+    func reread(in text: [UInt8], complete: Bool) -> CheckedLine? {
+        switch self {
+        case .division(let l):
+            guard let line = SubtractionLine(text, at: l.current.lowerBound, divisor: l.divisor, table: l.table),
+                  line.current == l.current else { return nil }
+            return .division(line)
+        case .step(var s):
+            var e = s.result.lowerBound
+            while e < text.count, isDigit(text[e]) { e += 1 }
+            guard e > s.result.lowerBound, e < text.count || complete else { return nil }
+            s.result = s.result.lowerBound ..< e
+            return .step(s)
+        }
+    }
+}
 
 extension Solver {
     /// How many alternative rewrites of a failed line are tried (its least sure digits).
@@ -89,7 +124,7 @@ extension Solver {
     /// Room for a sum `p+r=` and the model's answer.
     static let sumTokens = 128
 
-    /// Checks the long-division lines of each greedy chain in `results` (continuations of
+    /// Checks the long-division lines and ± steps of each greedy chain in `results` (continuations of
     /// `prompts`) and repairs false ones, at most `maxRepairs` per chain. Returns the number of
     /// lines repaired per chain (nil, and nothing checked, for a model that reads numbers
     /// reversed: its tokens are not the chain's characters); `results` then holds the repaired
@@ -123,17 +158,20 @@ extension Solver {
         // Per chain: its text, its failing lines not tried yet (lines before `checked` are
         // settled), and whether it is decoded to its end (a chain decoded on from a repair stops
         // after its next doubtful line, so that line is checked before anything is built on it).
-        var texts: [Int: [UInt8]] = [:], failing: [Int: [(line: SubtractionLine, verdict: LineVerdict)]] = [:]
+        var texts: [Int: [UInt8]] = [:], failing: [Int: [(line: CheckedLine, verdict: LineVerdict)]] = [:]
         var checked = [Int](repeating: 0, count: results.count)
         var complete = [Bool](repeating: true, count: results.count)
-        /// Checks the doubtful lines of `chains` from `checked` on: is p + r, as the model writes it, c?
+        /// Checks the doubtful lines of `chains` from `checked` on.
         func checkLines(of chains: [Int]) throws {
-            var lines: [(chain: Int, line: SubtractionLine)] = []
+            var lines: [(chain: Int, line: CheckedLine)] = []
             for i in chains {
-                let t = text(results[i].tokens)
+                let t = text(results[i].tokens), question = text(prompts[i].dropFirst())
                 texts[i] = t
                 failing[i] = []
-                for line in SubtractionLine.all(in: t) where line.current.lowerBound >= checked[i] && Self.isDoubtful(line, results[i].probabilities) {
+                let all = SubtractionLine.all(in: t).map(CheckedLine.division)
+                    + SumStep.all(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.step)
+                for line in all.sorted(by: { $0.start < $1.start })
+                    where line.start >= checked[i] && Self.isDoubtful(line.doubted, results[i].probabilities) {
                     lines.append((i, line))
                 }
                 checked[i] = t.count
@@ -153,14 +191,15 @@ extension Solver {
             while !open.isEmpty {
                 // 1. Rewrite each open chain's earliest failing line from the runner-up at one of
                 //    its least sure digits, then greedy to the end of the line.
-                var requests: [DecodeRequest] = [], origins: [(chain: Int, line: SubtractionLine, at: Int)] = []
+                var requests: [DecodeRequest] = [], origins: [(chain: Int, line: CheckedLine, at: Int)] = []
                 for i in open where !failing[i]!.isEmpty {
                     let (line, verdict) = failing[i]!.removeFirst()
                     checked[i] = line.end
                     let r = results[i], t = texts[i]!
                     // A false sum can be in p or r; a p that is no multiple in the table, or too
                     // small a multiple, is in p.
-                    let span = verdict.sum ? line.product : line.product.lowerBound ..< line.remainder.upperBound
+                    var span = line.doubted
+                    if case .division(let l) = line, verdict.sum { span = l.product }
                     let positions = span
                         .filter { t[$0] != UInt8(ascii: "=") && r.probabilities[$0] < Self.doubtBelow }
                         .sorted { (r.probabilities[$0], $0) < (r.probabilities[$1], $1) }
@@ -171,13 +210,12 @@ extension Solver {
                     }
                 }
                 let continuations = try decodeAll(requests, maxNewTokens: 16)
-                var rewrites: [(line: SubtractionLine, chain: DecodeResult)] = [], rewritten: [Int] = []
+                var rewrites: [(line: CheckedLine, chain: DecodeResult)] = [], rewritten: [Int] = []
                 for (k, o) in origins.enumerated() {
                     let r = results[o.chain], c = continuations[k]
                     let tokens = Array(r.tokens[..<o.at]) + [r.runnerUps[o.at]] + c.tokens
                     guard tokens.allSatisfy({ $0 > Tokenizer.eos }),
-                          let line = SubtractionLine(text(tokens), at: o.line.current.lowerBound, divisor: o.line.divisor, table: o.line.table),
-                          line.current == o.line.current, line.end <= tokens.count else { continue }
+                          let line = o.line.reread(in: text(tokens), complete: c.stop == .endToken), line.end <= tokens.count else { continue }
                     let taken = line.end - o.at - 1
                     rewrites.append((line, DecodeResult(
                         tokens: Array(tokens[..<line.end]), stop: .rule,
@@ -236,10 +274,10 @@ extension Solver {
         return repairs
     }
 
-    /// A line is doubtful if the model wrote a digit of p or r with less than `doubtBelow`
-    /// (`probabilities[offset + k]`: character k of the text the line was read from).
-    private static func isDoubtful(_ line: SubtractionLine, _ probabilities: [Float], offset: Int = 0) -> Bool {
-        (line.product.lowerBound ..< line.remainder.upperBound).contains { probabilities[offset + $0] < doubtBelow }
+    /// A line is doubtful if the model wrote one of its `doubted` digits with less than
+    /// `doubtBelow` (`probabilities[offset + k]`: character k of the text the line was read from).
+    private static func isDoubtful(_ doubted: Range<Int>, _ probabilities: [Float], offset: Int = 0) -> Bool {
+        doubted.contains { probabilities[offset + $0] < doubtBelow }
     }
 
     /// A stop rule that ends a chain just after a doubtful line `c-p=r,` that lies wholly in
@@ -253,7 +291,7 @@ extension Solver {
             let text = Array(tokenizer.decode(tokens[start...]).utf8)
             guard text.count == tokens.count - start,
                   let line = SubtractionLine(text, at: 1, divisor: 0 ..< 0, table: []), line.end == text.count else { return false }
-            return isDoubtful(line, probabilities, offset: start)
+            return isDoubtful(CheckedLine.division(line).doubted, probabilities, offset: start)
         }
     }
 
@@ -270,16 +308,28 @@ extension Solver {
     }
 
     /// The verdicts on `lines`, from one batch of questions to the model.
-    private func check(_ lines: [(text: [UInt8], line: SubtractionLine)], decoder: BatchDecoder) throws -> [LineVerdict] {
+    private func check(_ lines: [(text: [UInt8], line: CheckedLine)], decoder: BatchDecoder) throws -> [LineVerdict] {
         func string(_ t: [UInt8], _ r: Range<Int>) -> String { String(decoding: t[r], as: UTF8.self) }
-        let sums = lines.map { t, l in string(t, l.product) + "+" + string(t, l.remainder) }
-        let differences = lines.map { t, l in string(t, l.remainder) + "-" + string(t, l.divisor) }
-        let answers = try modelAnswers(sums + differences, decoder: decoder)
+        let questions: [[String]] = lines.map { t, line in
+            switch line {
+            case .division(let l): [string(t, l.product) + "+" + string(t, l.remainder), string(t, l.remainder) + "-" + string(t, l.divisor)]
+            case .step(let s): s.sum(in: t).map { [$0.addends] } ?? []
+            }
+        }
+        var answers = try modelAnswers(questions.flatMap { $0 }, decoder: decoder)[...]
         return lines.indices.map { k in
-            let (t, l) = lines[k], p = t[l.product]
-            return LineVerdict(sum: answers[k] == string(t, l.current),
-                               inTable: p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(t[l.divisor]) || l.table.contains { t[$0].elementsEqual(p) },
-                               belowDivisor: answers[lines.count + k].map { $0.hasPrefix("-") } ?? true)
+            let asked = Array(answers.prefix(questions[k].count))
+            answers = answers.dropFirst(questions[k].count)
+            let t = lines[k].text
+            switch lines[k].line {
+            case .division(let l):
+                let p = t[l.product]
+                return LineVerdict(sum: asked[0] == string(t, l.current),
+                                   inTable: p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(t[l.divisor]) || l.table.contains { t[$0].elementsEqual(p) },
+                                   belowDivisor: asked[1].map { $0.hasPrefix("-") } ?? true)
+            case .step(let s):
+                return LineVerdict(sum: s.sum(in: t).map { asked[0] == $0.total } ?? true, inTable: true, belowDivisor: true)
+            }
         }
     }
 

@@ -116,6 +116,14 @@ import ReckonModel
         #expect(repaired.chain.contains("330-329=1,") && repaired.chain.hasSuffix("}33.36170213"))
         #expect(repaired.repairs == 1)
     }
+
+    /// A main-line step is checked too: greedy, the shipped model answers 5878-5511 with 377;
+    /// its own 5511+377 is not 5878, and its runner-up at the least sure digit gives 367.
+    @Test func theShippedModelsFalseStepIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("5878-5511") else { return }
+        #expect(plain.chain == "5878-5511=377")
+        #expect(repaired.chain == "5878-5511=367" && repaired.repairs == 1)
+    }
 }
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

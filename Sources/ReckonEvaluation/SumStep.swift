@@ -1,0 +1,92 @@
+// A main-chain step that adds or subtracts two whole numbers, read from the chain's text.
+//
+// A step `…a±b…=…c…` is right only if a ± b - c = 0. Grouped by sign, the three terms a, ±b and
+// -c always make one sum of two magnitudes equal to the third (`8456-8204=252` holds if
+// 8204+252 = 8456; `475-1214=-739` if 475+739 = 1214), so the model can check the step with an
+// addition, as it checks a long-division line; the solver only moves signs and digits as text.
+
+/// One step of the chain's main line that turns `a+b` or `a-b` (whole numbers, either signed)
+/// into a whole number c.
+struct SumStep {
+    /// The digits of a and b as written, each with the sign its term has in a ± b - c = 0.
+    var operands: [(digits: String, negative: Bool)]
+    /// c is written with a leading `-`.
+    var resultIsNegative: Bool
+    /// c's digits in the text the step was read from.
+    var result: Range<Int>
+
+    /// The step's check as text: the two magnitudes to add and the total their sum must be; nil
+    /// when the signs give no such sum (all terms of one sign).
+    func sum(in text: [UInt8]) -> (addends: String, total: String)? {
+        let terms = operands + [(String(decoding: text[result], as: UTF8.self), !resultIsNegative)]
+        let negative = terms.filter { $0.negative }, positive = terms.filter { !$0.negative }
+        let (pair, single) = negative.count == 2 ? (negative, positive) : (positive, negative)
+        guard pair.count == 2, single.count == 1 else { return nil }
+        return (pair[0].digits + "+" + pair[1].digits, single[0].digits)
+    }
+
+    /// Every step of the main line whose result lies in `text[from...]`, in order, with `result`
+    /// counted from `from`. `text` is the question, its `=` and the chain (from `from` on); the
+    /// chain's last expression is read only if `complete`.
+    static func all(in text: [UInt8], from: Int, complete: Bool) -> [SumStep] {
+        // The main line's expressions: between `=` at depth 0, after any blocks `{…}`.
+        var expressions: [Range<Int>] = [], start = 0, depth = 0
+        for i in text.indices {
+            switch text[i] {
+            case UInt8(ascii: "{"): depth += 1
+            case UInt8(ascii: "}"): depth -= 1; if depth == 0 { start = i + 1 }
+            case UInt8(ascii: "=") where depth == 0: expressions.append(start ..< i); start = i + 1
+            default: break
+            }
+        }
+        if complete, depth == 0 { expressions.append(start ..< text.count) }
+        return zip(expressions, expressions.dropFirst()).compactMap { before, after in
+            guard after.lowerBound >= from, var step = SumStep(text, from: before, to: after) else { return nil }
+            step.result = step.result.lowerBound - from ..< step.result.upperBound - from
+            return step
+        }
+    }
+
+    /// The step from the expression at `before` to the one at `after`, if what changed between
+    /// them is one `a±b` (in brackets or not) that became a whole number c.
+    init?(_ text: [UInt8], from before: Range<Int>, to after: Range<Int>) {
+        let old = text[before], new = text[after]
+        // What changed: strip the common prefix and suffix, widened to whole signed numbers.
+        var prefix = zip(old, new).prefix { $0 == $1 }.count
+        var suffix = zip(old.reversed(), new.reversed()).prefix { $0 == $1 }.count
+        suffix = min(suffix, old.count - prefix, new.count - prefix)
+        while prefix > 0, isDigit(old[old.startIndex + prefix - 1]) { prefix -= 1 }
+        while suffix > 0, isDigit(old[old.endIndex - suffix]) { suffix -= 1 }
+        func opening(_ k: Int) -> Bool { k == 0 || old[old.startIndex + k - 1] == UInt8(ascii: "(") || old[old.startIndex + k - 1] == UInt8(ascii: "[") }
+        if prefix > 0, old[old.startIndex + prefix - 1] == UInt8(ascii: "-"), opening(prefix - 1) { prefix -= 1 }   // a's sign
+        var changed = old.dropFirst(prefix).dropLast(suffix)
+        let c = new.startIndex + prefix ..< new.endIndex - suffix
+        let bracketed = (changed.first == UInt8(ascii: "(") && changed.last == UInt8(ascii: ")"))
+            || (changed.first == UInt8(ascii: "[") && changed.last == UInt8(ascii: "]"))
+        if bracketed {
+            changed = changed.dropFirst().dropLast()
+        } else {
+            // Unbracketed, a±b is done first only at the start of its expression or bracket,
+            // and c must not be an operand of a product, quotient or percent that follows.
+            let next = suffix > 0 ? old[old.endIndex - suffix] : nil
+            guard opening(prefix), next == nil || [UInt8(ascii: ")"), UInt8(ascii: "]"), UInt8(ascii: "+"), UInt8(ascii: "-")].contains(next!) else { return nil }
+        }
+        // changed = [-]a(+|-)[-]b, new[c] = [-]c
+        func signedNumber(_ bytes: ArraySlice<UInt8>) -> (digits: ArraySlice<UInt8>, negative: Bool)? {
+            let negative = bytes.first == UInt8(ascii: "-")
+            let digits = negative ? bytes.dropFirst() : bytes
+            return !digits.isEmpty && digits.allSatisfy(isDigit) ? (digits, negative) : nil
+        }
+        let body = changed
+        guard let op = body.dropFirst().firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }),
+              let a = signedNumber(body[..<op]), let b = signedNumber(body[(op + 1)...]),
+              let result = signedNumber(new[c]) else { return nil }
+        let minus = body[op] == UInt8(ascii: "-")
+        operands = [(String(decoding: a.digits, as: UTF8.self), a.negative),
+                    (String(decoding: b.digits, as: UTF8.self), b.negative != minus)]
+        resultIsNegative = result.negative
+        self.result = result.digits.startIndex ..< result.digits.endIndex
+    }
+}
+
+func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }

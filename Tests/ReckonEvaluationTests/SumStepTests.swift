@@ -1,0 +1,36 @@
+import Testing
+@testable import ReckonEvaluation
+
+@Suite struct SumStepTests {
+    /// The checks (addends, total) of the ± steps of `question=chain`, and the results as written.
+    private func sums(_ question: String, _ chain: String, complete: Bool = true) -> [String] {
+        let text = Array((question + "=" + chain).utf8), from = question.utf8.count + 1
+        return SumStep.all(in: text, from: from, complete: complete).map { step in
+            let generated = Array(text[from...])
+            let written = String(decoding: generated[step.result], as: UTF8.self)
+            return step.sum(in: generated).map { "\(written): \($0.addends)=\($0.total)" } ?? "\(written): none"
+        }
+    }
+
+    /// Each sign case gives the sum of magnitudes that holds exactly when the step is right.
+    @Test func signsAreGroupedIntoOneSum() {
+        #expect(sums("8456-8204", "352") == ["352: 8204+352=8456"])
+        #expect(sums("475-1214", "-739") == ["739: 475+739=1214"])
+        #expect(sums("-79-1522", "-1601") == ["1601: 79+1522=1601"])
+        #expect(sums("6497--6528", "13025") == ["13025: 6497+6528=13025"])
+        #expect(sums("2421+-7316", "-4895") == ["4895: 2421+4895=7316"])
+    }
+
+    /// Steps are found through brackets and blocks; products, quotients and steps that are not
+    /// done first are not read as sums, and an unfinished last expression is not read.
+    @Test func stepsAreReadFromTheMainLine() {
+        #expect(sums("4236+(6576+22)", "4236+6698=10934") == ["6698: 6576+22=6698", "10934: 4236+6698=10934"])
+        #expect(sums("15689360-7--8265709-4655", "15689353--8265709-4655=23954062-4655=23949407")
+                == ["15689353: 7+15689353=15689360", "23954062: 15689353+8265709=23954062", "23949407: 4655+23949407=23954062"])
+        #expect(sums("2*3+4*5", "6+4*5={4*5=20}6+20=26") == ["26: 6+20=26"])
+        #expect(sums("7-[(2+3)*4]", "7-[5*4]={5*4=20}7-20=-13") == ["5: 2+3=5", "13: 7+13=20"])
+        #expect(sums("9583%-294", "9289%") == [])
+        #expect(sums("12+3", "15", complete: false) == [])
+        #expect(sums("12+3", "15=", complete: false) == ["15: 12+3=15"])
+    }
+}
