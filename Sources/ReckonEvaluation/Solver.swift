@@ -15,9 +15,9 @@ public struct SolverOptions: Sendable {
     public var threads = ProcessInfo.processInfo.activeProcessorCount
     /// How the decoder stores keys and values (`float16`: faster on long chains, not exact).
     public var cachePrecision = CachePrecision.float32
-    /// Most lines (long-division lines, ± steps) repaired per greedy chain after checking them with the model's
-    /// own addition (0 = off; see `repairSubtractions`). Needs `votes == 1` and a model that
-    /// reads numbers as written.
+    /// Most lines (long-division lines, ± steps) repaired per greedy chain after checking them
+    /// with the model's own addition (0 = off; see `repairSubtractions`). Needs `votes == 1` and
+    /// a model that reads numbers as written.
     public var subtractionChecks = 0
     public init() {}
 }

@@ -1,3 +1,5 @@
+import ReckonGenerator
+
 // A main-chain step that adds or subtracts two whole numbers, read from the chain's text.
 //
 // A step `…a±b…=…c…` is right only if a ± b - c = 0. Grouped by sign, the three terms a, ±b and
@@ -29,17 +31,14 @@ struct SumStep {
     /// counted from `from`. `text` is the question, its `=` and the chain (from `from` on); the
     /// chain's last expression is read only if `complete`.
     static func all(in text: [UInt8], from: Int, complete: Bool) -> [SumStep] {
-        // The main line's expressions: between `=` at depth 0, after any blocks `{…}`.
-        var expressions: [Range<Int>] = [], start = 0, depth = 0
-        for i in text.indices {
-            switch text[i] {
-            case UInt8(ascii: "{"): depth += 1
-            case UInt8(ascii: "}"): depth -= 1; if depth == 0 { start = i + 1 }
-            case UInt8(ascii: "=") where depth == 0: expressions.append(start ..< i); start = i + 1
-            default: break
-            }
+        // The main line's expressions: its components, each after the block `{…}` it starts with.
+        let line = String(decoding: text, as: UTF8.self)
+        var components = chainComponents(line[...])
+        if !complete { components.removeLast() }
+        let expressions = components.map { part in
+            let start = part.first == "{" ? part.lastIndex(of: "}").map(part.index(after:)) ?? part.endIndex : part.startIndex
+            return line.utf8.distance(from: line.startIndex, to: start) ..< line.utf8.distance(from: line.startIndex, to: part.endIndex)
         }
-        if complete, depth == 0 { expressions.append(start ..< text.count) }
         return zip(expressions, expressions.dropFirst()).compactMap { before, after in
             guard after.lowerBound >= from, var step = SumStep(text, from: before, to: after) else { return nil }
             step.result = step.result.lowerBound - from ..< step.result.upperBound - from
