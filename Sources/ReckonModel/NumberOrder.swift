@@ -16,6 +16,12 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
     /// because a quotient is found most significant digit first, and so does the chain around
     /// the block. `{…/17:17*2=34,…|50-34=16,2;…~2.94}` is seen as `{…/17:71*2=43,…|05-43=61,2;…~2.94}`.
     case reversedInLongDivision = "reversed-in-long-division"
+    /// Only each `longdiv` line's remainder reversed: `current-multiple=` stay as written, so
+    /// the multiple is still chosen by comparing numbers read from their high digits, and the
+    /// remainder, whose leading digit hangs on every borrow below it, is written from its low
+    /// digit. The next line brings it down as written, a reversed copy of a few digits.
+    /// `{…/17:17*2=34,…|50-34=16,2;…~2.94}` is seen as `{…/17:17*2=34,…|50-34=61,2;…~2.94}`.
+    case reversedRemainders = "reversed-remainders"
 
     /// `text` as the model sees it (or, applied to model text, as written).
     public func modelText(_ text: String) -> String {
@@ -38,8 +44,9 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
             case ("}", _): section = .chain
             case (":", .head): section = .table
             case ("|", .table), (";", .lineQuotient): section = .lineNumbers
-            case (",", .lineNumbers): section = .lineQuotient
-            case ("~", .lineNumbers), ("~", .lineQuotient): section = .rounded
+            case ("=", .lineNumbers): section = .lineRemainder
+            case (",", .lineNumbers), (",", .lineRemainder): section = .lineQuotient
+            case ("~", .lineNumbers), ("~", .lineRemainder), ("~", .lineQuotient): section = .rounded
             default: break
             }
             out.append(c)
@@ -48,14 +55,16 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
         return out
     }
 
-    /// Where a character stands relative to a `longdiv` block (`{head:table|lines~rounded}`).
-    private enum Section { case chain, head, table, lineNumbers, lineQuotient, rounded }
+    /// Where a character stands relative to a `longdiv` block (`{head:table|lines~rounded}`;
+    /// a line is `lineNumbers=lineRemainder,lineQuotient`).
+    private enum Section { case chain, head, table, lineNumbers, lineRemainder, lineQuotient, rounded }
 
     private func reverses(in section: Section) -> Bool {
         switch self {
         case .asWritten: false
         case .reversed: true
-        case .reversedInLongDivision: section == .table || section == .lineNumbers
+        case .reversedInLongDivision: section == .table || section == .lineNumbers || section == .lineRemainder
+        case .reversedRemainders: section == .lineRemainder
         }
     }
 }

@@ -222,17 +222,28 @@ struct ModelTests {
         #expect(try JSONDecoder().decode(Tokenizer.self, from: oldReversed).numberOrder == .reversed)
     }
 
-    /// Only a long-division block's table and lines are reversed; its head, the quotients, the
-    /// rounded result, product blocks and the chain stay as written. The map is its own inverse,
-    /// and on every prefix it agrees with the whole text's map (decoding sees prefixes).
-    @Test func reversedInLongDivision() throws {
-        let order = NumberOrder.reversedInLongDivision
-        let text = "9949/51+908*7512={9949/51:51*2=102,51*3=153|99-51=48,1;484-459=25,19;259-255=4,195~195.1}"
+    /// A chain with two long-division blocks and a product block, for the orders that reverse
+    /// parts of long division only.
+    static let longDivisionChain = "9949/51+908*7512={9949/51:51*2=102,51*3=153|99-51=48,1;484-459=25,19;259-255=4,195~195.1}"
+        + "195.1+908*7512={7512*908=7512*900+7512*8=6760800+60096=6820896}195.1+6820896"
+        + "={5576/1403.684=5576000/1403684:1403684*2=2807368|5576000-4211052=1364948,3;13649480-12633156=1016324,3.9~3.97}"
+
+    /// Only a long-division block's table and lines are reversed (or only its lines'
+    /// remainders); its head, the quotients, the rounded result, product blocks and the chain
+    /// stay as written. The map is its own inverse, and on every prefix it agrees with the whole
+    /// text's map (decoding sees prefixes).
+    @Test(arguments: [
+        (NumberOrder.reversedInLongDivision,
+         "9949/51+908*7512={9949/51:15*2=201,15*3=351|99-15=84,1;484-954=52,19;952-552=4,195~195.1}"
             + "195.1+908*7512={7512*908=7512*900+7512*8=6760800+60096=6820896}195.1+6820896"
-            + "={5576/1403.684=5576000/1403684:1403684*2=2807368|5576000-4211052=1364948,3;13649480-12633156=1016324,3.9~3.97}"
-        let seen = "9949/51+908*7512={9949/51:15*2=201,15*3=351|99-15=84,1;484-954=52,19;952-552=4,195~195.1}"
+            + "={5576/1403.684=5576000/1403684:4863041*2=8637082|0006755-2501124=8494631,3;08494631-65133621=4236101,3.9~3.97}"),
+        (NumberOrder.reversedRemainders,
+         "9949/51+908*7512={9949/51:51*2=102,51*3=153|99-51=84,1;484-459=52,19;259-255=4,195~195.1}"
             + "195.1+908*7512={7512*908=7512*900+7512*8=6760800+60096=6820896}195.1+6820896"
-            + "={5576/1403.684=5576000/1403684:4863041*2=8637082|0006755-2501124=8494631,3;08494631-65133621=4236101,3.9~3.97}"
+            + "={5576/1403.684=5576000/1403684:1403684*2=2807368|5576000-4211052=8494631,3;13649480-12633156=4236101,3.9~3.97}"),
+    ])
+    func reversedInLongDivision(_ order: NumberOrder, seen: String) throws {
+        let text = Self.longDivisionChain
         #expect(order.modelText(text) == seen)
         #expect(order.modelText(seen) == text)
         let chars = Array(text)
