@@ -310,10 +310,15 @@ extension Solver {
     /// The verdicts on `lines`, from one batch of questions to the model.
     private func check(_ lines: [(text: [UInt8], line: CheckedLine)], decoder: BatchDecoder) throws -> [LineVerdict] {
         func string(_ t: [UInt8], _ r: Range<Int>) -> String { String(decoding: t[r], as: UTF8.self) }
-        let questions: [[String]] = lines.map { t, line in
+        // A step's sum, read once: its question and the total the answer must be.
+        let stepSums = lines.map { t, line -> (addends: String, total: String)? in
+            if case .step(let s) = line { s.sum(in: t) } else { nil }
+        }
+        let questions: [[String]] = zip(lines, stepSums).map { tl, sum in
+            let (t, line) = tl
             switch line {
-            case .division(let l): [string(t, l.product) + "+" + string(t, l.remainder), string(t, l.remainder) + "-" + string(t, l.divisor)]
-            case .step(let s): s.sum(in: t).map { [$0.addends] } ?? []
+            case .division(let l): return [string(t, l.product) + "+" + string(t, l.remainder), string(t, l.remainder) + "-" + string(t, l.divisor)]
+            case .step: return sum.map { [$0.addends] } ?? []
             }
         }
         var answers = try modelAnswers(questions.flatMap { $0 }, decoder: decoder)[...]
@@ -327,8 +332,8 @@ extension Solver {
                 return LineVerdict(sum: asked[0] == string(t, l.current),
                                    inTable: p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(t[l.divisor]) || l.table.contains { t[$0].elementsEqual(p) },
                                    belowDivisor: asked[1].map { $0.hasPrefix("-") } ?? true)
-            case .step(let s):
-                return LineVerdict(sum: s.sum(in: t).map { asked[0] == $0.total } ?? true, inTable: true, belowDivisor: true)
+            case .step:
+                return LineVerdict(sum: stepSums[k].map { asked[0] == $0.total } ?? true, inTable: true, belowDivisor: true)
             }
         }
     }

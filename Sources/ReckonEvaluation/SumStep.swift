@@ -76,11 +76,10 @@ struct SumStep {
             let digits = negative ? bytes.dropFirst() : bytes
             return !digits.isEmpty && digits.allSatisfy(isDigit) ? (digits, negative) : nil
         }
-        let body = changed
-        guard let op = body.dropFirst().firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }),
-              let a = signedNumber(body[..<op]), let b = signedNumber(body[(op + 1)...]),
+        guard let op = changed.dropFirst().firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }),
+              let a = signedNumber(changed[..<op]), let b = signedNumber(changed[(op + 1)...]),
               let result = signedNumber(new[c]) else { return nil }
-        let minus = body[op] == UInt8(ascii: "-")
+        let minus = changed[op] == UInt8(ascii: "-")
         operands = [(String(decoding: a.digits, as: UTF8.self), a.negative),
                     (String(decoding: b.digits, as: UTF8.self), b.negative != minus)]
         resultIsNegative = result.negative
