@@ -1,10 +1,12 @@
-/// Which numbers a model reads and writes least-significant digit first.
+/// How the model sees numbers: which it reads and writes least-significant digit first, or
+/// pads to a common width.
 ///
 /// Carries and borrows run from the low digits up, so a model that writes a sum or a
 /// difference from the left must foresee them; written from the right, each digit depends only
-/// on digits already seen, and Abacus digit indices then count place values. Every order is a
-/// permutation inside runs of digits and points that leaves all other characters in place, and
-/// is its own inverse, so the tokenizer applies the same map to encode and to decode.
+/// on digits already seen, and Abacus digit indices then count place values. The reversing
+/// orders permute characters inside runs of digits and points, leaving all others in place, and
+/// are their own inverses; padding adds leading zeros that `writtenText` removes. Either way
+/// the tokenizer encodes with `modelText` and decodes with `writtenText`.
 public enum NumberOrder: String, Codable, CaseIterable, Sendable {
     /// Every number as written, most significant digit first.
     case asWritten = "as-written"
@@ -22,16 +24,42 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
     /// digit. The next line brings it down as written, a reversed copy of a few digits.
     /// `{…/17:17*2=34,…|50-34=16,2;…~2.94}` is seen as `{…/17:17*2=34,…|50-34=61,2;…~2.94}`.
     case reversedRemainders = "reversed-remainders"
+    /// Each `longdiv` line's multiple and remainder written with leading zeros to the width of
+    /// its current number, all as written: Abacus digit indices then count the same place in
+    /// all three numbers of `c-p=r`, so the digit a borrow reaches stands at one index in each.
+    /// `{…|1000-998=2,…}` is seen as `{…|1000-0998=0002,…}`.
+    case paddedInLongDivision = "padded-in-long-division"
 
-    /// `text` as the model sees it (or, applied to model text, as written).
-    public func modelText(_ text: String) -> String {
+    /// `text` as the model sees it.
+    public func modelText(_ text: String) -> String { map(text, toModel: true) }
+
+    /// Model text as written: the inverse of `modelText`.
+    public func writtenText(_ modelText: String) -> String { map(modelText, toModel: false) }
+
+    private func map(_ text: String, toModel: Bool) -> String {
         if self == .asWritten { return text }
         var section = Section.chain
         var out = "", run: [Character] = []
         out.reserveCapacity(text.utf8.count)
+        // Padding: the width of the line's current number, and whether its '-' has been read.
+        var lineWidth = 0, afterMinus = false
         func flush() {
             if run.isEmpty { return }
-            if reverses(in: section) { out.append(contentsOf: run.reversed()) } else { out.append(contentsOf: run) }
+            if reverses(in: section) {
+                out.append(contentsOf: run.reversed())
+            } else if self == .paddedInLongDivision && (section == .lineRemainder || (section == .lineNumbers && afterMinus)) {
+                if toModel {
+                    out.append(contentsOf: repeatElement("0", count: max(0, lineWidth - run.count)))
+                    out.append(contentsOf: run)
+                } else {
+                    var start = 0   // leading zeros off, down to one digit before a point or the end
+                    while start + 1 < run.count, run[start] == "0", Tokenizer.isDigit(run[start + 1]) { start += 1 }
+                    out.append(contentsOf: run[start...])
+                }
+            } else {
+                if section == .lineNumbers { lineWidth = run.count }
+                out.append(contentsOf: run)
+            }
             run.removeAll(keepingCapacity: true)
         }
         // The section is tracked from the delimiters alone, which the map never moves, so the
@@ -43,7 +71,8 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
             case ("{", _): section = .head
             case ("}", _): section = .chain
             case (":", .head): section = .table
-            case ("|", .table), (";", .lineQuotient): section = .lineNumbers
+            case ("|", .table), (";", .lineQuotient): section = .lineNumbers; afterMinus = false
+            case ("-", .lineNumbers): afterMinus = true
             case ("=", .lineNumbers): section = .lineRemainder
             case (",", .lineNumbers), (",", .lineRemainder): section = .lineQuotient
             case ("~", .lineNumbers), ("~", .lineRemainder), ("~", .lineQuotient): section = .rounded
@@ -65,6 +94,7 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
         case .reversed: true
         case .reversedInLongDivision: section == .table || section == .lineNumbers || section == .lineRemainder
         case .reversedRemainders: section == .lineRemainder
+        case .paddedInLongDivision: false
         }
     }
 }

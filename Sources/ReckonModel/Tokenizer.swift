@@ -3,9 +3,9 @@
 /// Ids: 0 = PAD, 1 = BOS, 2 = EOS, then `characters` in order. The character list is stored in
 /// the checkpoint so a model always decodes with the vocabulary it was trained on.
 ///
-/// `numberOrder` can show the model some numbers least-significant digit first: `encode`
-/// reverses those runs of digits and points and `decode` reverses them back, so all text
-/// outside the model is ordinary.
+/// `numberOrder` can show the model some numbers least-significant digit first, or padded:
+/// `encode` maps the text to the model's (`NumberOrder.modelText`) and `decode` maps it back
+/// (`writtenText`), so all text outside the model is ordinary.
 public struct Tokenizer: Codable, Equatable, Sendable {
     public static let pad = 0
     public static let bos = 1
@@ -49,7 +49,7 @@ public struct Tokenizer: Codable, Equatable, Sendable {
     public func encode(_ text: String) throws -> [Int] {
         var out: [Int] = []
         out.reserveCapacity(text.count)
-        // Reversal permutes characters only inside digit runs, so positions of others are kept.
+        // Positions are those of the model text (padding can lengthen it).
         for (i, c) in numberOrder.modelText(text).enumerated() {
             guard let id = index[c] else { throw ModelError.unknownCharacter(c, position: i) }
             out.append(id)
@@ -64,7 +64,7 @@ public struct Tokenizer: Codable, Equatable, Sendable {
             if id == Tokenizer.eos { break }
             if id >= 3 && id < vocabSize { s.append(characters[id - 3]) }
         }
-        return numberOrder.modelText(s)   // each order is its own inverse
+        return numberOrder.writtenText(s)
     }
 
     /// `c` is one of 0–9 (what Abacus positions count and number reversal reorders).

@@ -29,7 +29,7 @@ struct Train: ParsableCommand {
     var positions: String?
     @Option(help: "Context length in tokens (default: the preset's, or --init-from's checkpoint's).")
     var context: Int?
-    @Option(help: ArgumentHelp("Which numbers the model reads and writes least-significant digit first (default: as-written, or --init-from's). Stored in the checkpoint's tokenizer; text outside the model is unchanged.", valueName: "order"))
+    @Option(help: ArgumentHelp("Which numbers the model reads and writes least-significant digit first, or padded with leading zeros (default: as-written, or --init-from's). Stored in the checkpoint's tokenizer; text outside the model is unchanged.", valueName: "order"))
     var numbers: NumberOrder?
     @Option(help: "Checkpoint directory (default with --resume: the resumed directory).")
     var out: String?

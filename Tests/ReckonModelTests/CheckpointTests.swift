@@ -222,16 +222,16 @@ struct ModelTests {
         #expect(try JSONDecoder().decode(Tokenizer.self, from: oldReversed).numberOrder == .reversed)
     }
 
-    /// A chain with two long-division blocks and a product block, for the orders that reverse
+    /// A chain with two long-division blocks and a product block, for the orders that change
     /// parts of long division only.
     static let longDivisionChain = "9949/51+908*7512={9949/51:51*2=102,51*3=153|99-51=48,1;484-459=25,19;259-255=4,195~195.1}"
         + "195.1+908*7512={7512*908=7512*900+7512*8=6760800+60096=6820896}195.1+6820896"
         + "={5576/1403.684=5576000/1403684:1403684*2=2807368|5576000-4211052=1364948,3;13649480-12633156=1016324,3.9~3.97}"
 
     /// Only a long-division block's table and lines are reversed (or only its lines'
-    /// remainders); its head, the quotients, the rounded result, product blocks and the chain
-    /// stay as written. The map is its own inverse, and on every prefix it agrees with the whole
-    /// text's map (decoding sees prefixes).
+    /// remainders, or its lines padded); its head, the quotients, the rounded result, product
+    /// blocks and the chain stay as written. `writtenText` undoes the map, and on every prefix
+    /// the map agrees with the whole text's (decoding sees prefixes).
     @Test(arguments: [
         (NumberOrder.reversedInLongDivision,
          "9949/51+908*7512={9949/51:15*2=201,15*3=351|99-15=84,1;484-954=52,19;952-552=4,195~195.1}"
@@ -241,15 +241,19 @@ struct ModelTests {
          "9949/51+908*7512={9949/51:51*2=102,51*3=153|99-51=84,1;484-459=52,19;259-255=4,195~195.1}"
             + "195.1+908*7512={7512*908=7512*900+7512*8=6760800+60096=6820896}195.1+6820896"
             + "={5576/1403.684=5576000/1403684:1403684*2=2807368|5576000-4211052=8494631,3;13649480-12633156=4236101,3.9~3.97}"),
+        (NumberOrder.paddedInLongDivision,
+         "9949/51+908*7512={9949/51:51*2=102,51*3=153|99-51=48,1;484-459=025,19;259-255=004,195~195.1}"
+            + "195.1+908*7512={7512*908=7512*900+7512*8=6760800+60096=6820896}195.1+6820896"
+            + "={5576/1403.684=5576000/1403684:1403684*2=2807368|5576000-4211052=1364948,3;13649480-12633156=01016324,3.9~3.97}"),
     ])
     func reversedInLongDivision(_ order: NumberOrder, seen: String) throws {
         let text = Self.longDivisionChain
         #expect(order.modelText(text) == seen)
-        #expect(order.modelText(seen) == text)
+        #expect(order.writtenText(seen) == text)
         let chars = Array(text)
         for cut in 0...chars.count {
             let prefix = String(chars[..<cut])
-            #expect(order.modelText(order.modelText(prefix)) == prefix)
+            #expect(order.writtenText(order.modelText(prefix)) == prefix)
             if cut < chars.count, !Tokenizer.isDigit(chars[cut]), chars[cut] != "." {
                 #expect(seen.hasPrefix(order.modelText(prefix)), "prefix of \(cut) characters")
             }
@@ -260,6 +264,16 @@ struct ModelTests {
         #expect(try JSONDecoder().decode(Tokenizer.self, from: try JSONEncoder().encode(tokenizer)) == tokenizer)
         let model = try smallModel().withNumberOrder(order)
         #expect(model.tokenizer == tokenizer)
+    }
+
+    /// Padding a zero multiple or remainder fills the line's width with zeros, and reading it
+    /// back leaves one.
+    @Test func paddedZeros() {
+        let order = NumberOrder.paddedInLongDivision
+        let text = "{1840/9954:9954*2=19908|18400-9954=8446,1;84460-84460=0,18;40-0=40,180~180}"
+        let seen = "{1840/9954:9954*2=19908|18400-09954=08446,1;84460-84460=00000,18;40-00=40,180~180}"
+        #expect(order.modelText(text) == seen)
+        #expect(order.writtenText(seen) == text)
     }
 
     @Test func presetSizes() throws {
