@@ -47,7 +47,7 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
             if run.isEmpty { return }
             if reverses(in: section) {
                 out.append(contentsOf: run.reversed())
-            } else if self == .paddedInLongDivision && (section == .lineRemainder || (section == .lineNumbers && afterMinus)) {
+            } else if pads(in: section, afterMinus: afterMinus) {
                 if toModel {
                     out.append(contentsOf: repeatElement("0", count: max(0, lineWidth - run.count)))
                     out.append(contentsOf: run)
@@ -96,5 +96,10 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
         case .reversedRemainders: section == .lineRemainder
         case .paddedInLongDivision: false
         }
+    }
+
+    /// Whether a run is a line's multiple or remainder, which padding widens.
+    private func pads(in section: Section, afterMinus: Bool) -> Bool {
+        self == .paddedInLongDivision && (section == .lineRemainder || (section == .lineNumbers && afterMinus))
     }
 }

@@ -246,7 +246,7 @@ struct ModelTests {
             + "195.1+908*7512={7512*908=7512*900+7512*8=6760800+60096=6820896}195.1+6820896"
             + "={5576/1403.684=5576000/1403684:1403684*2=2807368|5576000-4211052=1364948,3;13649480-12633156=01016324,3.9~3.97}"),
     ])
-    func reversedInLongDivision(_ order: NumberOrder, seen: String) throws {
+    func longDivisionOrders(_ order: NumberOrder, seen: String) throws {
         let text = Self.longDivisionChain
         #expect(order.modelText(text) == seen)
         #expect(order.writtenText(seen) == text)
