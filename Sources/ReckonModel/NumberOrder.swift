@@ -29,6 +29,13 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
     /// all three numbers of `c-p=r`, so the digit a borrow reaches stands at one index in each.
     /// `{…|1000-998=2,…}` is seen as `{…|1000-0998=0002,…}`.
     case paddedInLongDivision = "padded-in-long-division"
+    /// What `padded-in-long-division` pads, and in each multiplication block every partial
+    /// product and sum, whose whole parts get leading zeros to one digit more than the first
+    /// partial product's (room for the last carry, and known as soon as that number is read).
+    /// Digits after a point already share Abacus indices place by place, counted from the
+    /// point. `{7512*908=7512*900+7512*8=6760800+60096=6820896}` is seen as
+    /// `{7512*908=7512*900+7512*8=06760800+00060096=06820896}`.
+    case padded
 
     /// `text` as the model sees it.
     public func modelText(_ text: String) -> String { map(text, toModel: true) }
@@ -41,15 +48,17 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
         var section = Section.chain
         var out = "", run: [Character] = []
         out.reserveCapacity(text.utf8.count)
-        // Padding: the width of the line's current number, and whether its '-' has been read.
-        var lineWidth = 0, afterMinus = false
+        // Padding: the width of the line's current number, whether its '-' has been read, and
+        // the whole-part width of a product block's sums (0 until its first partial product).
+        var lineWidth = 0, afterMinus = false, sumWidth = 0
         func flush() {
             if run.isEmpty { return }
             if reverses(in: section) {
                 out.append(contentsOf: run.reversed())
-            } else if pads(in: section, afterMinus: afterMinus) {
+            } else if let width = paddedWidth(in: section, afterMinus: afterMinus, lineWidth: lineWidth,
+                                              sumWidth: &sumWidth, run: run) {
                 if toModel {
-                    out.append(contentsOf: repeatElement("0", count: max(0, lineWidth - run.count)))
+                    out.append(contentsOf: repeatElement("0", count: max(0, width - Self.wholeDigits(run))))
                     out.append(contentsOf: run)
                 } else {
                     var start = 0   // leading zeros off, down to one digit before a point or the end
@@ -70,6 +79,11 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
             switch (c, section) {
             case ("{", _): section = .head
             case ("}", _): section = .chain
+            case ("*", .head): section = .productHead
+            case ("^", .head): section = .power
+            case ("=", .productHead): section = .productTerms
+            case ("=", .productTerms): section = .productSums; sumWidth = 0
+            case ("~", .productSums): section = .rounded
             case (":", .head): section = .table
             case ("|", .table), (";", .lineQuotient): section = .lineNumbers; afterMinus = false
             case ("-", .lineNumbers): afterMinus = true
@@ -85,8 +99,12 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
     }
 
     /// Where a character stands relative to a `longdiv` block (`{head:table|lines~rounded}`;
-    /// a line is `lineNumbers=lineRemainder,lineQuotient`).
-    private enum Section { case chain, head, table, lineNumbers, lineRemainder, lineQuotient, rounded }
+    /// a line is `lineNumbers=lineRemainder,lineQuotient`) or a product block
+    /// (`{productHead=productTerms=productSums~rounded}`, the head `a*b`) or a power block.
+    private enum Section {
+        case chain, head, table, lineNumbers, lineRemainder, lineQuotient, rounded
+        case productHead, productTerms, productSums, power
+    }
 
     private func reverses(in section: Section) -> Bool {
         switch self {
@@ -94,12 +112,22 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
         case .reversed: true
         case .reversedInLongDivision: section == .table || section == .lineNumbers || section == .lineRemainder
         case .reversedRemainders: section == .lineRemainder
-        case .paddedInLongDivision: false
+        case .paddedInLongDivision, .padded: false
         }
     }
 
-    /// Whether a run is a line's multiple or remainder, which padding widens.
-    private func pads(in section: Section, afterMinus: Bool) -> Bool {
-        self == .paddedInLongDivision && (section == .lineRemainder || (section == .lineNumbers && afterMinus))
+    /// The whole-part width a run is padded to, or nil if it is not padded: a long-division
+    /// line's multiple or remainder goes to the line's current number's width, a product
+    /// block's partial product or sum to `sumWidth`, which the block's first one sets.
+    private func paddedWidth(in section: Section, afterMinus: Bool, lineWidth: Int,
+                             sumWidth: inout Int, run: [Character]) -> Int? {
+        guard self == .paddedInLongDivision || self == .padded else { return nil }
+        if section == .lineRemainder || (section == .lineNumbers && afterMinus) { return lineWidth }
+        guard self == .padded, section == .productSums else { return nil }
+        if sumWidth == 0 { sumWidth = Self.wholeDigits(run) + 1 }
+        return sumWidth
     }
+
+    /// Characters of a run before its point (all of them when it has none).
+    private static func wholeDigits(_ run: [Character]) -> Int { run.firstIndex(of: ".") ?? run.count }
 }

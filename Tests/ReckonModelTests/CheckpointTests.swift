@@ -229,9 +229,9 @@ struct ModelTests {
         + "={5576/1403.684=5576000/1403684:1403684*2=2807368|5576000-4211052=1364948,3;13649480-12633156=1016324,3.9~3.97}"
 
     /// Only a long-division block's table and lines are reversed (or only its lines'
-    /// remainders, or its lines padded); its head, the quotients, the rounded result, product
-    /// blocks and the chain stay as written. `writtenText` undoes the map, and on every prefix
-    /// the map agrees with the whole text's (decoding sees prefixes).
+    /// remainders, or its lines padded, with or without a product block's sums); its head, the
+    /// quotients, the rounded result and the chain stay as written. `writtenText` undoes the
+    /// map, and on every prefix the map agrees with the whole text's (decoding sees prefixes).
     @Test(arguments: [
         (NumberOrder.reversedInLongDivision,
          "9949/51+908*7512={9949/51:15*2=201,15*3=351|99-15=84,1;484-954=52,19;952-552=4,195~195.1}"
@@ -245,8 +245,12 @@ struct ModelTests {
          "9949/51+908*7512={9949/51:51*2=102,51*3=153|99-51=48,1;484-459=025,19;259-255=004,195~195.1}"
             + "195.1+908*7512={7512*908=7512*900+7512*8=6760800+60096=6820896}195.1+6820896"
             + "={5576/1403.684=5576000/1403684:1403684*2=2807368|5576000-4211052=1364948,3;13649480-12633156=01016324,3.9~3.97}"),
+        (NumberOrder.padded,
+         "9949/51+908*7512={9949/51:51*2=102,51*3=153|99-51=48,1;484-459=025,19;259-255=004,195~195.1}"
+            + "195.1+908*7512={7512*908=7512*900+7512*8=06760800+00060096=06820896}195.1+6820896"
+            + "={5576/1403.684=5576000/1403684:1403684*2=2807368|5576000-4211052=1364948,3;13649480-12633156=01016324,3.9~3.97}"),
     ])
-    func longDivisionOrders(_ order: NumberOrder, seen: String) throws {
+    func blockOrders(_ order: NumberOrder, seen: String) throws {
         let text = Self.longDivisionChain
         #expect(order.modelText(text) == seen)
         #expect(order.writtenText(seen) == text)
@@ -272,6 +276,23 @@ struct ModelTests {
         let order = NumberOrder.paddedInLongDivision
         let text = "{1840/9954:9954*2=19908|18400-9954=8446,1;84460-84460=0,18;40-0=40,180~180}"
         let seen = "{1840/9954:9954*2=19908|18400-09954=08446,1;84460-84460=00000,18;40-00=40,180~180}"
+        #expect(order.modelText(text) == seen)
+        #expect(order.writtenText(seen) == text)
+    }
+
+    /// `padded` widens a product block's sums to one digit more than the first partial
+    /// product's whole part, below 1 too, leaves digits after a point, the rounded product and
+    /// power blocks alone, and reading it back removes the zeros.
+    @Test func paddedProducts() {
+        let order = NumberOrder.padded
+        let text = "{6575.0521239*54.93=6575.0521239*50+6575.0521239*4+6575.0521239*0.9+6575.0521239*0.03"
+            + "=328752.606195+26300.2084956+5917.54691151+197.251563717=355052.8146906+5917.54691151+197.251563717"
+            + "=360970.36160211+197.251563717=361167.613165827~361167.613166}361167.613166+0.25*0.37"
+            + "={0.25*0.37=0.25*0.3+0.25*0.07=0.075+0.0175=0.0925}361167.613166+0.0925-12^3={12^3=12*12*12=144*12=1728}"
+        let seen = "{6575.0521239*54.93=6575.0521239*50+6575.0521239*4+6575.0521239*0.9+6575.0521239*0.03"
+            + "=0328752.606195+0026300.2084956+0005917.54691151+0000197.251563717=0355052.8146906+0005917.54691151+0000197.251563717"
+            + "=0360970.36160211+0000197.251563717=0361167.613165827~361167.613166}361167.613166+0.25*0.37"
+            + "={0.25*0.37=0.25*0.3+0.25*0.07=00.075+00.0175=00.0925}361167.613166+0.0925-12^3={12^3=12*12*12=144*12=1728}"
         #expect(order.modelText(text) == seen)
         #expect(order.writtenText(seen) == text)
     }
