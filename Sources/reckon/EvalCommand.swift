@@ -74,7 +74,7 @@ struct Eval: ParsableCommand {
             }
             source = "input:\(input)"
         }
-        let (model, config) = try loadInferenceModel(checkpoint, context: context)
+        let (model, config) = try loadInferenceModel(checkpoint, context: context, subtractionChecks: subtractionChecks)
         // Grade against the chains the model was trained to write: its training recipe's
         // rounding when that recipe is at hand, else the evaluation recipe's.
         let policy = config.training?.recipe.flatMap { try? loadRecipe($0) }?.precision ?? recipeValue?.precision ?? .standard

@@ -18,8 +18,9 @@ func resolvedCheckpoint(_ path: String) -> String {
 /// Loads a checkpoint for inference, turning every failure into a message that names the path.
 /// `context`, when given, replaces the checkpoint's context length (RoPE or Abacus positions
 /// only): chains longer than the model was trained on can then finish, though beyond the
-/// trained length the model is extrapolating.
-func loadInferenceModel(_ path: String, context: Int? = nil) throws -> (Model, CheckpointConfig) {
+/// trained length the model is extrapolating. `subtractionChecks` > 0 asks for a model that
+/// reads numbers as written (the check reads its tokens as the chain's characters).
+func loadInferenceModel(_ path: String, context: Int? = nil, subtractionChecks: Int = 0) throws -> (Model, CheckpointConfig) {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
         throw CommandError("""
@@ -33,6 +34,10 @@ func loadInferenceModel(_ path: String, context: Int? = nil) throws -> (Model, C
     let loaded: (Model, CheckpointConfig)
     do { loaded = try Checkpoint.loadModel(from: URL(fileURLWithPath: path)) } catch {
         throw CommandError("cannot load the checkpoint in '\(path)': \(error)")
+    }
+    let order = loaded.0.tokenizer.numberOrder
+    if subtractionChecks > 0 && order != .asWritten {
+        throw CommandError("--check-subtractions needs a model that reads numbers as written; the checkpoint in '\(path)' reads them \(order.rawValue)")
     }
     guard let context, context != loaded.0.config.contextLength else { return loaded }
     do { return (try loaded.0.withContext(context), loaded.1) } catch {
@@ -122,7 +127,7 @@ struct Solve: ParsableCommand {
     private func solveOne(_ text: String, options: SolverOptions) throws {
         let question: ReckonArithmetic.Expression
         do { question = try Solver.parseQuestion(text) } catch { throw CommandError("\(error)") }
-        let (model, _) = try loadInferenceModel(resolvedCheckpoint(checkpoint), context: context)
+        let (model, _) = try loadInferenceModel(resolvedCheckpoint(checkpoint), context: context, subtractionChecks: options.subtractionChecks)
         let solver = Solver(model: model, options: options)
         let prompt: [Int]
         do { prompt = try solver.prompt(for: question) } catch { throw CommandError("\(error)") }
@@ -159,7 +164,7 @@ struct Solve: ParsableCommand {
         let writer = try output.map { try AtomicFileWriter(path: $0) }
         AtomicFileWriter.removePendingOnInterrupt()
         do {
-            let (model, _) = try loadInferenceModel(resolvedCheckpoint(checkpoint), context: context)
+            let (model, _) = try loadInferenceModel(resolvedCheckpoint(checkpoint), context: context, subtractionChecks: options.subtractionChecks)
             let solver = Solver(model: model, options: options)
             var bar = Terminal.ProgressBar(total: lines.count * votes, label: "solve")
             let lock = NSLock()
