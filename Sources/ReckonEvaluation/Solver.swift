@@ -17,7 +17,7 @@ public struct SolverOptions: Sendable {
     public var cachePrecision = CachePrecision.float32
     /// Most lines (long-division lines, ± steps) repaired per greedy chain after checking them
     /// with the model's own addition (0 = off; see `repairSubtractions`). Needs `votes == 1` and
-    /// a model that reads numbers as written.
+    /// a model that keeps numbers' digits in order (`NumberOrder.keepsDigitOrder`).
     public var subtractionChecks = 0
     public init() {}
 }

@@ -6,7 +6,8 @@ import ReckonModel
 // fitted). The solver asks the model for `p+r` and `r-d` in a fresh context, compares the text it
 // writes for the sum with the text of c and looks for a '-' at the start of the difference (and
 // compares p with the texts of the block's multiples): no number is computed outside the model,
-// only texts are compared. A step `a±b=c` of the main line is checked the same way, by the sum of
+// only texts are compared. A model that pads its lines (`NumberOrder.padded`) is read in its own
+// characters and asked without the zeros. A step `a±b=c` of the main line is checked the same way, by the sum of
 // magnitudes it implies (`SumStep`). A failing line is rewritten from the model's second choices
 // (its runner-up token at one of the line's least sure digits, then greedy to the end of the
 // line); a rewrite is kept only if it passes the same check, and the chain is then decoded on from
@@ -55,6 +56,13 @@ struct SubtractionLine: Equatable {
             }
         }
         return lines
+    }
+
+    /// `range` of `text` without the leading zeros a padded number carries, down to one digit.
+    static func withoutLeadingZeros(_ range: Range<Int>, in text: [UInt8]) -> Range<Int> {
+        var s = range.lowerBound
+        while s + 1 < range.upperBound, text[s] == UInt8(ascii: "0") { s += 1 }
+        return s ..< range.upperBound
     }
 
     /// Reads `c-p=r,` starting at offset `start`, in a block dividing by the text at `divisor`
@@ -126,9 +134,8 @@ extension Solver {
 
     /// Checks the long-division lines and ± steps of each greedy chain in `results` (continuations of
     /// `prompts`) and repairs false ones, at most `maxRepairs` per chain. Returns the number of
-    /// lines repaired per chain (nil, and nothing checked, for a model that reads numbers
-    /// reversed: its tokens are not the chain's characters); `results` then holds the repaired
-    /// chains.
+    /// lines repaired per chain (nil, and nothing checked, for a model that reverses numbers:
+    /// its digits are not in the chain's order); `results` then holds the repaired chains.
     ///
     /// Every chain's doubtful lines are checked first; then the failing chains are repaired a
     /// group at a time, in passes. Each pass takes, for every chain still open, its earliest
@@ -138,7 +145,7 @@ extension Solver {
     /// chain moves on from the line as written.
     func repairSubtractions(prompts: [[Int]], results: inout [DecodeResult], maxRepairs: Int) throws -> [Int]? {
         let tokenizer = model.tokenizer
-        guard tokenizer.numberOrder == .asWritten else { return nil }
+        guard tokenizer.numberOrder.keepsDigitOrder else { return nil }
         var repairs = [Int](repeating: 0, count: results.count)
         guard maxRepairs > 0 else { return repairs }
         let limit = options.maxNewTokens ?? model.config.contextLength
@@ -153,7 +160,8 @@ extension Solver {
         func decodeAll(_ requests: [DecodeRequest], maxNewTokens: Int) throws -> [DecodeResult] {
             requests.isEmpty ? [] : try decoder.decode(requests, maxNewTokens: maxNewTokens)
         }
-        func text(_ tokens: some Sequence<Int>) -> [UInt8] { Array(tokenizer.decode(Array(tokens)).utf8) }
+        // The model's own characters: token i is character i (a padded line keeps its zeros).
+        func text(_ tokens: some Sequence<Int>) -> [UInt8] { Array(tokenizer.modelText(Array(tokens)).utf8) }
 
         // Per chain: its text, its failing lines not tried yet (lines before `checked` are
         // settled), and whether it is decoded to its end (a chain decoded on from a repair stops
@@ -288,7 +296,7 @@ extension Solver {
         return { tokens, probabilities in
             guard tokens.last == comma, let start = tokens.lastIndex(where: { $0 == bar || $0 == semicolon }) else { return false }
             // From the line's start on, token k is character k (when all are ordinary tokens).
-            let text = Array(tokenizer.decode(tokens[start...]).utf8)
+            let text = Array(tokenizer.modelText(tokens[start...]).utf8)
             guard text.count == tokens.count - start,
                   let line = SubtractionLine(text, at: 1, divisor: 0 ..< 0, table: []), line.end == text.count else { return false }
             return isDoubtful(CheckedLine.division(line).doubted, probabilities, offset: start)
@@ -310,6 +318,8 @@ extension Solver {
     /// The verdicts on `lines`, from one batch of questions to the model.
     private func check(_ lines: [(text: [UInt8], line: CheckedLine)], decoder: BatchDecoder) throws -> [LineVerdict] {
         func string(_ t: [UInt8], _ r: Range<Int>) -> String { String(decoding: t[r], as: UTF8.self) }
+        // p and r as written: a padded line's leading zeros off (the questions are main-line sums).
+        func number(_ t: [UInt8], _ r: Range<Int>) -> String { string(t, SubtractionLine.withoutLeadingZeros(r, in: t)) }
         // A step's sum, read once: its question and the total the answer must be.
         let stepSums = lines.map { t, line -> (addends: String, total: String)? in
             if case .step(let s) = line { s.sum(in: t) } else { nil }
@@ -317,7 +327,7 @@ extension Solver {
         let questions: [[String]] = zip(lines, stepSums).map { tl, sum in
             let (t, line) = tl
             switch line {
-            case .division(let l): return [string(t, l.product) + "+" + string(t, l.remainder), string(t, l.remainder) + "-" + string(t, l.divisor)]
+            case .division(let l): return [number(t, l.product) + "+" + number(t, l.remainder), number(t, l.remainder) + "-" + string(t, l.divisor)]
             case .step: return sum.map { [$0.addends] } ?? []
             }
         }
@@ -328,7 +338,7 @@ extension Solver {
             let t = lines[k].text
             switch lines[k].line {
             case .division(let l):
-                let p = t[l.product]
+                let p = t[SubtractionLine.withoutLeadingZeros(l.product, in: t)]
                 return LineVerdict(sum: asked[0] == string(t, l.current),
                                    inTable: p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(t[l.divisor]) || l.table.contains { t[$0].elementsEqual(p) },
                                    belowDivisor: asked[1].map { $0.hasPrefix("-") } ?? true)

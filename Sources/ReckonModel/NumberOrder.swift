@@ -37,6 +37,15 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
     /// `{7512*908=7512*900+7512*8=06760800+00060096=06820896}`.
     case padded
 
+    /// Whether every number's digits keep their written order (padding only adds zeros in
+    /// front), so a model text reads as the numbers it stands for.
+    public var keepsDigitOrder: Bool {
+        switch self {
+        case .asWritten, .paddedInLongDivision, .padded: true
+        case .reversed, .reversedInLongDivision, .reversedRemainders: false
+        }
+    }
+
     /// `text` as the model sees it.
     public func modelText(_ text: String) -> String { map(text, toModel: true) }
 

@@ -59,12 +59,18 @@ public struct Tokenizer: Codable, Equatable, Sendable {
 
     /// Text of `ids`, skipping special tokens and stopping at the first EOS.
     public func decode<S: Sequence>(_ ids: S) -> String where S.Element == Int {
+        numberOrder.writtenText(modelText(ids))
+    }
+
+    /// The characters of `ids` as the model wrote them (`NumberOrder.modelText`, before
+    /// `writtenText` maps them back), skipping special tokens and stopping at the first EOS.
+    public func modelText<S: Sequence>(_ ids: S) -> String where S.Element == Int {
         var s = ""
         for id in ids {
             if id == Tokenizer.eos { break }
             if id >= 3 && id < vocabSize { s.append(characters[id - 3]) }
         }
-        return numberOrder.writtenText(s)
+        return s
     }
 
     /// `c` is one of 0–9 (what Abacus positions count and number reversal reorders).

@@ -19,7 +19,7 @@ func resolvedCheckpoint(_ path: String) -> String {
 /// `context`, when given, replaces the checkpoint's context length (RoPE or Abacus positions
 /// only): chains longer than the model was trained on can then finish, though beyond the
 /// trained length the model is extrapolating. `subtractionChecks` > 0 asks for a model that
-/// reads numbers as written (the check reads its tokens as the chain's characters).
+/// keeps numbers' digits in order (the check reads its tokens as the chain's characters).
 func loadInferenceModel(_ path: String, context: Int? = nil, subtractionChecks: Int = 0) throws -> (Model, CheckpointConfig) {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -36,8 +36,8 @@ func loadInferenceModel(_ path: String, context: Int? = nil, subtractionChecks: 
         throw CommandError("cannot load the checkpoint in '\(path)': \(error)")
     }
     let order = loaded.0.tokenizer.numberOrder
-    if subtractionChecks > 0 && order != .asWritten {
-        throw CommandError("--check-subtractions needs a model that reads numbers as written; the checkpoint in '\(path)' reads them \(order.rawValue)")
+    if subtractionChecks > 0 && !order.keepsDigitOrder {
+        throw CommandError("--check-subtractions needs a model that reads numbers' digits in order (as-written or padded); the checkpoint in '\(path)' reads them \(order.rawValue)")
     }
     guard let context, context != loaded.0.config.contextLength else { return loaded }
     do { return (try loaded.0.withContext(context), loaded.1) } catch {

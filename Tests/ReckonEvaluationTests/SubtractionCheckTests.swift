@@ -6,12 +6,14 @@ import ReckonModel
 @testable import ReckonEvaluation
 
 @Suite struct SubtractionCheckTests {
-    /// The generator's own chains: every line of every long-division block is found, with the
-    /// block's divisor and table, and product blocks are left alone.
-    @Test func linesAreReadFromTheGeneratorsBlocks() throws {
+    /// The generator's own chains, as written and as a padding model writes them: every line of
+    /// every long-division block is found, with the block's divisor and table, and product
+    /// blocks are left alone. A padded line's p and r read as written without their zeros.
+    @Test(arguments: [NumberOrder.asWritten, .paddedInLongDivision, .padded])
+    func linesAreReadFromTheGeneratorsBlocks(_ order: NumberOrder) throws {
         let question = try ReckonArithmetic.Expression(parsing: "5576/1403.684*(12*345)-7/3")
         let chain = try StepChain(format: .longdiv, policy: .standard).text(for: question)
-        let text = Array(chain.utf8)
+        let text = Array(order.modelText(chain).utf8)
         let lines = SubtractionLine.all(in: text)
         func string(_ r: Range<Int>) -> String { String(decoding: text[r], as: UTF8.self) }
         let divisors = lines.map { string($0.divisor) }
@@ -24,6 +26,10 @@ import ReckonModel
             let c = ExactInteger(digits: text[line.current])!, p = ExactInteger(digits: text[line.product])!
             let r = ExactInteger(digits: text[line.remainder])!, d = ExactInteger(digits: text[line.divisor])!
             #expect(c - p == r && r < d, "\(string(line.current))-\(string(line.product))=\(string(line.remainder))")
+            for (n, range) in [(p, line.product), (r, line.remainder)] {
+                #expect(string(SubtractionLine.withoutLeadingZeros(range, in: text)) == n.description)
+                #expect(order == .asWritten ? range.count == n.description.count : range.count == line.current.count)
+            }
             #expect(text[line.end - 1] == UInt8(ascii: ","))
             let multiples = line.table.map(string)
             #expect(multiples.count == 8 && multiples.first == (d * ExactInteger(2)).description)
