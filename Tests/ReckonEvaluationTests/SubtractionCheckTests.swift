@@ -99,27 +99,28 @@ import ReckonModel
         return (plain, try solution())
     }
 
-    /// The shipped model writes line 3 of this division wrong (247452 for 337452) when greedy;
-    /// its own sum 9825788+247452 is not 10163240, and its runner-up at the line's least sure
-    /// digit gives a line whose sum is. Skipped when the checkpoint is not at hand.
+    /// The shipped model, which pads its lines, writes line 9 of this division wrong (7017 for
+    /// 8017, seen as 007017) when greedy; its own sum 106563+7017 is not 114580, and its
+    /// runner-up at the line's least sure digit gives a line whose sum is. Skipped when the
+    /// checkpoint is not at hand.
     @Test func theShippedModelsFalseRemainderIsRepaired() throws {
-        guard let (plain, repaired) = try shippedModelsChains("5576/1403.684") else { return }
-        #expect(plain.chain.contains("10163240-9825788=247452,") && plain.repairs == nil)
-        #expect(repaired.chain.contains("10163240-9825788=337452,"))
+        guard let (plain, repaired) = try shippedModelsChains("2924/35521") else { return }
+        #expect(plain.chain.contains("114580-106563=7017,") && plain.repairs == nil)
+        #expect(repaired.chain.contains("114580-106563=8017,"))
         #expect(repaired.repairs.map { (1...3).contains($0) } == true)
         // Everything before the repaired line is the greedy chain's.
-        let cut = plain.chain.range(of: "10163240-9825788=")!.upperBound
+        let cut = plain.chain.range(of: "114580-106563=")!.upperBound
         #expect(repaired.chain[..<repaired.chain.index(repaired.chain.startIndex, offsetBy: plain.chain.distance(from: plain.chain.startIndex, to: cut))]
                 == plain.chain[..<cut])
     }
 
-    /// A true sum can still hide a false line: greedy, the shipped model takes 47*6=282 from 330
-    /// and leaves 48, more than the divisor. Asked 48-47 it answers a non-negative number, so
-    /// the line is rewritten in p, and the model's runner-up takes 47*7=329.
+    /// A true sum can still hide a false line: greedy, the shipped model takes 7*2=14 from 21
+    /// and leaves 7, as much as the divisor. Asked 7-7 it answers a non-negative number, so
+    /// the line is rewritten in p, and the model's runner-up takes 7*3=21.
     @Test func theShippedModelsTooSmallMultipleIsRepaired() throws {
-        guard let (plain, repaired) = try shippedModelsChains("1568/47") else { return }
-        #expect(plain.chain.contains("330-282=48,"))
-        #expect(repaired.chain.contains("330-329=1,") && repaired.chain.hasSuffix("}33.36170213"))
+        guard let (plain, repaired) = try shippedModelsChains("21313/7") else { return }
+        #expect(plain.chain.contains("|21-14=7,"))
+        #expect(repaired.chain.contains("|21-21=0,") && repaired.chain.hasSuffix("}3044.714286"))
         #expect(repaired.repairs == 1)
     }
 
