@@ -6,9 +6,9 @@ import ReckonModel
 // fitted). The solver asks the model for `p+r` and `r-d` in a fresh context, compares the text it
 // writes for the sum with the text of c and looks for a '-' at the start of the difference (and
 // compares p with the texts of the block's multiples): no number is computed outside the model,
-// only texts are compared. A model that pads its lines (`NumberOrder.padded`) is read in its own
-// characters and asked without the zeros. A step `a±b=c` of the main line is checked the same way, by the sum of
-// magnitudes it implies (`SumStep`). A failing line is rewritten from the model's second choices
+// only texts are compared. A model that pads its lines (`NumberOrder.paddedInLongDivision`,
+// `.padded`) is read in its own characters and asked without the zeros. A step `a±b=c` of the main
+// line is checked the same way, by the sum of magnitudes it implies (`SumStep`). A failing line is rewritten from the model's second choices
 // (its runner-up token at one of the line's least sure digits, then greedy to the end of the
 // line); a rewrite is kept only if it passes the same check, and the chain is then decoded on from
 // it (to its next doubtful division line, which is checked in turn; the decoder reuses the cached
