@@ -302,9 +302,11 @@ enum ScratchBlock {
         if digits.count > 1 {
             out.append(UInt8(ascii: "=")); sum.write(to: &out); writeTail()
         }
-        if !residual.isZero {
-            let exact = a.rational / b.rational
-            let quotient = policy.apply(exact)
+        // The quotient, unless the sum already is it: a terminating quotient can still have more
+        // digits than the policy keeps (72.00000001/4 = 18.0000000025 ~ 18).
+        let exact = a.rational / b.rational
+        let quotient = policy.apply(exact)
+        if !residual.isZero || quotient.rational != exact {
             out.append(quotient.rational == exact ? UInt8(ascii: "=") : UInt8(ascii: "~"))
             quotient.write(to: &out)
         }

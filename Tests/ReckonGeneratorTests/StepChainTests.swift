@@ -106,6 +106,14 @@ func chain(_ text: String, _ format: StepFormat) throws -> String {
         #expect(try chain("123/100", .refine) == "123/100=1.23")
     }
 
+    /// A quotient that terminates with more digits than the policy keeps still ends in its
+    /// rounding (found by the property test: 72.00000001/4 = 18.0000000025, 18 at 10 significant digits).
+    @Test func aTerminatingQuotientIsStillRounded() throws {
+        let question = try Expression(parsing: "72.00000001/4")
+        let text = try StepChain(format: .refine, policy: shippedRecipe("reckon-mathglm").precision).text(for: question)
+        #expect(text.hasSuffix("0.00000001-0.00000001=0;72.00000001/4=18+0.0000000025=18.0000000025~18}18"), "\(text)")
+    }
+
     @Test func leadingDigitsAreTruncatedNotRounded() throws {
         // 5/8 = 0.625 → 0.62 (not 0.63), leaving a positive residual for the second round.
         #expect(try chain("5/8", .refine) == "5/8={8*0.62=8*0.6+8*0.02=4.8+0.16=4.96;5-4.96=0.04;8*0.005=0.04;0.04-0.04=0;5/8=0.62+0.005=0.625}0.625")
