@@ -7,12 +7,12 @@ import ReckonModel
 // writes for the sum with the text of c and looks for a '-' at the start of the difference (and
 // compares p with the texts of the block's multiples): no number is computed outside the model,
 // only texts are compared. A model that pads its lines (`NumberOrder.paddedInLongDivision`,
-// `.padded`) is read in its own characters and asked without the zeros. A step `a±b=c` of the main
-// line is checked the same way, by the sum of magnitudes it implies (`SumStep`). A failing line is rewritten from the model's second choices
-// (its runner-up token at one of the line's least sure digits, then greedy to the end of the
-// line); a rewrite is kept only if it passes the same check, and the chain is then decoded on from
-// it (to its next doubtful division line, which is checked in turn; the decoder reuses the cached
-// prefix each time). Session 32 measured the check on 150 of the shipped model's false
+// `.padded`) is read in its own characters and asked without the zeros. A step `a±b=c` of the
+// main line is checked the same way, by the sum of magnitudes it implies (`SumStep`). A failing
+// line is rewritten from the model's second choices (its runner-up token at one of the line's
+// least sure digits, then greedy to the end of the line); a rewrite is kept only if it passes the
+// same check, and the chain is then decoded on from it (to its next doubtful division line, which
+// is checked in turn; the decoder reuses the cached prefix each time). Session 32 measured the check on 150 of the shipped model's false
 // remainders: it flags 146 and passes the true remainder in 136 (Benchmarks/DECODING.md). The
 // model's sums share its subtraction's carry errors, so a few repairs are themselves false.
 
