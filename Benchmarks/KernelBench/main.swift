@@ -1,8 +1,10 @@
 // Single-thread speed of the hot kernels: the AVX2 kernel and, on AVX-512 CPUs, the AVX-512 one
 // (`CKernels`; GELU is in C for both). Minimum over 30 runs of each.
 //
-//   swift run -c release KernelBench [gelu] [packed] [attention] [cached]   (default: all)
+//   swift run -c release KernelBench [gelu] [linear] [packed] [attention] [cached]   (default: all)
 //
+// Linear: the linear layers' products of one training worker (tiny: 16 × 128 rows at C = 128; the
+// shipped model: 8 × 1,536 rows at C = 256), OpenBLAS against the AVX-512 kernel, in GFLOP/s.
 // GELU: the MLP activations of one tiny-training worker (16 × 128 rows × 512), in ns per element.
 // packedMatmul: one decode step of the small model (6 layers × 256, 16 rows): each layer's four
 // products over its own weights (19 MB, more than L2 holds), in GFLOP/s.
@@ -48,6 +50,28 @@ section("gelu") {
         let f = seconds { geluForward(out: &y, inp: x, count: n, avx512: avx512) }
         let b = seconds { geluBackward(dinp: &dx, inp: x, out: y, dout: dy, count: n, avx512: avx512) }
         print("  \(name(avx512))                   \(String(format: "%5.2f ns   %5.2f ns", f / Double(n) * 1e9, b / Double(n) * 1e9))")
+    }
+}
+
+section("linear") {
+    BLASThreads.set(1)   // one worker, as in training
+    print("linear layers, one worker, GFLOP/s               forward   backward (dinp + dweight)")
+    for (shape, rows, C) in [("tiny, 2,048 rows, C = 128", 2048, 128), ("shipped, 12,288 rows, C = 256", 12288, 256)] {
+        let shapes = [(C, 3 * C), (C, C), (C, 4 * C), (4 * C, C)]   // (inF, outF): qkv, proj, fc1, fc2
+        let a = (0..<(rows * 4 * C)).map { _ in uniform() }, w = (0..<(4 * C * C)).map { _ in uniform() / 100 }
+        var o = [Float](repeating: 0, count: rows * 4 * C), dw = [Float](repeating: 0, count: 4 * C * C)
+        let flops = Double(shapes.reduce(0) { $0 + 2 * rows * $1.0 * $1.1 })
+        for avx512 in kernels {
+            let f = seconds { for (K, N) in shapes {
+                matmulForward(out: &o, inp: a, weight: w, bias: w, rows: rows, inFeatures: K, outFeatures: N, avx512: avx512)
+            } }
+            let b = seconds { for (K, N) in shapes {
+                matmulBackward(dinp: &o, dweight: &dw, dbias: nil, dout: a, inp: a, weight: w, rows: rows,
+                               inFeatures: K, outFeatures: N, avx512: avx512)
+            } }
+            print("  " + "\(shape), \(avx512 ? "AVX-512 kernel" : "OpenBLAS")".padding(toLength: 46, withPad: " ", startingAt: 0) +
+                  String(format: "%7.1f   %7.1f", flops / f / 1e9, 2 * flops / b / 1e9))
+        }
     }
 }
 

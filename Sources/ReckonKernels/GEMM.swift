@@ -1,7 +1,9 @@
+import CKernels
 import COpenBLAS
 
 // Row-major GEMM wrappers in llm.c's convention: a linear layer's weight is (OC, C),
-// activations are (rows, C), so the forward product is inp · weightᵀ.
+// activations are (rows, C), so the forward product is inp · weightᵀ. On AVX-512 CPUs every
+// product runs on CKernels' own 512-bit kernel (`gemm_avx512.c` says why), elsewhere on OpenBLAS.
 
 /// Number of threads OpenBLAS uses for each call.
 ///
@@ -12,25 +14,36 @@ public enum BLASThreads {
     public static var current: Int { Int(openblas_get_num_threads()) }
 }
 
-/// C = alpha · op(A) · op(B) + beta · C, row-major, thin wrapper over `cblas_sgemm`.
+/// C = alpha · op(A) · op(B) + beta · C, row-major, with `cblas_sgemm`'s arguments.
 ///
 /// - Parameters: `m`, `n`, `k` are the dimensions of op(A) (m×k), op(B) (k×n), C (m×n);
-///   `lda`, `ldb`, `ldc` are row strides in elements.
+///   `lda`, `ldb`, `ldc` are row strides in elements. `avx512` picks CKernels' kernel (AVX-512
+///   CPUs only; it takes beta 0 or 1, the only ones Reckon uses) over OpenBLAS.
 @inline(__always)
 public func sgemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                   alpha: Float, a: UnsafePointer<Float>, lda: Int,
                   b: UnsafePointer<Float>, ldb: Int,
-                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+                  beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int, avx512: Bool = cpuHasAVX512) {
+    if avx512 && (beta == 0 || beta == 1) {
+        reckon_gemm_avx512(c, ldc, a, lda, transA ? 1 : 0, b, ldb, transB ? 1 : 0, nil, alpha, m, n, k, beta == 1 ? 1 : 0)
+        return
+    }
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
 }
 
-/// Linear layer forward.
+/// Linear layer forward. `avx512` as in `sgemm`.
 ///
 ///     out: (rows, outF) = inp: (rows, inF) · weight: (outF, inF)ᵀ + bias: (outF)
 public func matmulForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<Float>,
                           weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                          rows: Int, inFeatures: Int, outFeatures: Int) {
+                          rows: Int, inFeatures: Int, outFeatures: Int, avx512: Bool = cpuHasAVX512) {
+    if avx512 {
+        // The kernel starts its sums from the bias: no pass to seed C with it.
+        reckon_gemm_avx512(out, outFeatures, inp, inFeatures, 0, weight, inFeatures, 1, bias, 1,
+                           rows, outFeatures, inFeatures, 0)
+        return
+    }
     var beta: Float = 0
     if let bias {
         // Seed C with the bias rows and let the GEMM accumulate onto it: one pass instead of two.
@@ -38,7 +51,8 @@ public func matmulForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<F
         beta = 1
     }
     sgemm(transA: false, transB: true, m: rows, n: outFeatures, k: inFeatures,
-          alpha: 1, a: inp, lda: inFeatures, b: weight, ldb: inFeatures, beta: beta, c: out, ldc: outFeatures)
+          alpha: 1, a: inp, lda: inFeatures, b: weight, ldb: inFeatures, beta: beta, c: out, ldc: outFeatures,
+          avx512: false)
 }
 
 /// Linear layer backward.
@@ -46,18 +60,20 @@ public func matmulForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<F
 ///     dinp: (rows, inF)   = dout · weight        (overwritten, or added to if `accumulateInput`)
 ///     dweight: (outF, inF) += doutᵀ · inp
 ///     dbias: (outF)       += Σ_rows dout
-/// `dinp` may be nil when the input needs no gradient.
+/// `dinp` may be nil when the input needs no gradient. `avx512` as in `matmulForward`.
 public func matmulBackward(dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>,
                            dbias: UnsafeMutablePointer<Float>?, dout: UnsafePointer<Float>,
                            inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                           rows: Int, inFeatures: Int, outFeatures: Int, accumulateInput: Bool = false) {
+                           rows: Int, inFeatures: Int, outFeatures: Int, accumulateInput: Bool = false,
+                           avx512: Bool = cpuHasAVX512) {
     if let dinp {
         sgemm(transA: false, transB: false, m: rows, n: inFeatures, k: outFeatures,
               alpha: 1, a: dout, lda: outFeatures, b: weight, ldb: inFeatures,
-              beta: accumulateInput ? 1 : 0, c: dinp, ldc: inFeatures)
+              beta: accumulateInput ? 1 : 0, c: dinp, ldc: inFeatures, avx512: avx512)
     }
     sgemm(transA: true, transB: false, m: outFeatures, n: inFeatures, k: rows,
-          alpha: 1, a: dout, lda: outFeatures, b: inp, ldb: inFeatures, beta: 1, c: dweight, ldc: inFeatures)
+          alpha: 1, a: dout, lda: outFeatures, b: inp, ldb: inFeatures, beta: 1, c: dweight, ldc: inFeatures,
+          avx512: avx512)
     if let dbias { columnSumAccumulate(dbias, dout, rows: rows, cols: outFeatures) }
 }
 

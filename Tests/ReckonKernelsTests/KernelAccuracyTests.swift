@@ -90,6 +90,78 @@ struct KernelAccuracyTests {
         }
     }
 
+    /// `sgemm` against double in all four transpose cases, with alpha ≠ 1 and beta 0 and 1, on
+    /// shapes that end inside a tile, a panel and a k chunk. Bound: 1e-5 of Σ|terms| per output.
+    @Test(arguments: kernelChoices) func sgemmMatchesDouble(avx512: Bool) {
+        var g = LCG(s: 5)
+        for (m, n, k) in [(64, 100, 32), (70, 33, 300), (3, 129, 7)] {
+            for transA in [false, true] { for transB in [false, true] { for beta: Float in [0, 1] {
+                let a = g.floats(m * k), b = g.floats(k * n), c0 = g.floats(m * n), alpha: Float = 0.37
+                let lda = transA ? m : k, ldb = transB ? k : n
+                var c = beta == 1 ? c0 : [Float](repeating: .nan, count: m * n)
+                sgemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb,
+                      beta: beta, c: &c, ldc: n, avx512: avx512)
+                for i in 0..<m { for j in 0..<n {
+                    var ref = beta == 1 ? Double(c0[i * n + j]) : 0, scale = abs(ref)
+                    for p in 0..<k {
+                        let t = Double(alpha) * Double(transA ? a[p * lda + i] : a[i * lda + p])
+                            * Double(transB ? b[j * ldb + p] : b[p * ldb + j])
+                        ref += t; scale += abs(t)
+                    }
+                    #expect(abs(Double(c[i * n + j]) - ref) <= 1e-5 * scale,
+                            "\(m)×\(n)×\(k) transA \(transA) transB \(transB) beta \(beta): \(c[i * n + j]) vs \(ref)")
+                } }
+            } } }
+        }
+    }
+
+    /// The linear layers' products against double, on shapes that end inside a 12-row tile, a
+    /// 32-column panel, a 256-long k chunk and a 384-row block: forward with and without bias,
+    /// backward with dinp overwritten and accumulated, dweight and dbias accumulated onto what is
+    /// there. Error bound: 1e-5 of Σ|terms| per output (float rounding of a sum of ≤ 600 terms).
+    @Test(arguments: kernelChoices) func linearProductsMatchDouble(avx512: Bool) {
+        var g = LCG(s: 11)
+        for (rows, inF, outF) in [(1, 1, 1), (13, 37, 45), (400, 300, 70), (5, 600, 33), (24, 64, 96)] {
+            let x = g.floats(rows * inF), w = g.floats(outF * inF), b = g.floats(outF), dy = g.floats(rows * outF)
+            func close(_ got: Float, _ ref: Double, _ scale: Double, _ what: String) {
+                #expect(abs(Double(got) - ref) <= 1e-5 * scale + 1e-30, "\(what) \(rows)×\(inF)→\(outF): \(got) vs \(ref)")
+            }
+            for bias in [true, false] {
+                var y = [Float](repeating: .nan, count: rows * outF)
+                b.withUnsafeBufferPointer { bp in
+                    matmulForward(out: &y, inp: x, weight: w, bias: bias ? bp.baseAddress : nil, rows: rows,
+                                  inFeatures: inF, outFeatures: outF, avx512: avx512)
+                }
+                for r in 0..<rows { for o in 0..<outF {
+                    var ref = bias ? Double(b[o]) : 0, scale = bias ? abs(Double(b[o])) : 0
+                    for k in 0..<inF { let t = Double(x[r * inF + k]) * Double(w[o * inF + k]); ref += t; scale += abs(t) }
+                    close(y[r * outF + o], ref, scale, "out")
+                } }
+            }
+            for accumulate in [false, true] {
+                let dx0 = g.floats(rows * inF), dw0 = g.floats(outF * inF), db0 = g.floats(outF)
+                var dx = accumulate ? dx0 : [Float](repeating: .nan, count: rows * inF), dw = dw0, db = db0
+                matmulBackward(dinp: &dx, dweight: &dw, dbias: &db, dout: dy, inp: x, weight: w, rows: rows,
+                               inFeatures: inF, outFeatures: outF, accumulateInput: accumulate, avx512: avx512)
+                for r in 0..<rows { for k in 0..<inF {
+                    var ref = accumulate ? Double(dx0[r * inF + k]) : 0, scale = abs(ref)
+                    for o in 0..<outF { let t = Double(dy[r * outF + o]) * Double(w[o * inF + k]); ref += t; scale += abs(t) }
+                    close(dx[r * inF + k], ref, scale, "dinp")
+                } }
+                for o in 0..<outF {
+                    for k in 0..<inF {
+                        var ref = Double(dw0[o * inF + k]), scale = abs(ref)
+                        for r in 0..<rows { let t = Double(dy[r * outF + o]) * Double(x[r * inF + k]); ref += t; scale += abs(t) }
+                        close(dw[o * inF + k], ref, scale, "dweight")
+                    }
+                    var ref = Double(db0[o]), scale = abs(ref)
+                    for r in 0..<rows { ref += Double(dy[r * outF + o]); scale += abs(Double(dy[r * outF + o])) }
+                    close(db[o], ref, scale, "dbias")
+                }
+            }
+        }
+    }
+
     /// One AdamW step against PyTorch's formula evaluated in double.
     @Test func adamwMatchesReference() {
         let n = 37

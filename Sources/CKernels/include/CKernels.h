@@ -11,6 +11,15 @@ int reckon_has_avx512(void);
 void reckon_packed_matmul_avx512(float *out, const float *inp, const float *packed, const float *bias,
                                  long rows, long K, long N, long cBegin, long cEnd);
 
+/// A matrix product, single-threaded: C = alpha·A·B + bias, or C += alpha·A·B when `accumulate`
+/// (then bias must be NULL). C is (M, N) with row stride ldc; A is (M, K): a[i * lda + k], or
+/// a[k * lda + i] when aTransposed; B is (K, N): b[k * ldb + n], or b[n * ldb + k] when
+/// bTransposed; bias is N floats or NULL. Each output sums its k in order: the same bits on every
+/// run. Call only when reckon_has_avx512() is 1.
+void reckon_gemm_avx512(float *c, long ldc, const float *a, long lda, int aTransposed,
+                        const float *b, long ldb, int bTransposed, const float *bias, float alpha,
+                        long M, long N, long K, int accumulate);
+
 /// GELU forward, exact erf form: out[i] = x·Φ(x) for x = inp[i], i in [0, n); out may alias inp.
 /// Relative error below 1e-6 for |x| ≤ 10. Call only when reckon_has_avx512() is 1.
 void reckon_gelu_forward_avx512(float *out, const float *inp, long n);
