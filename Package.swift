@@ -8,9 +8,10 @@
 //   ReckonGenerator    recipes → sampled expressions → step chains (mathglm / direct / scratch),
 //        │             test split, corpus writer, verifier
 //        │
-//   COpenBLAS ─ ReckonKernels   cblas_sgemm + SIMD element-wise kernels (LayerNorm, GELU, softmax, AdamW)
-//   CKernels ─┘      │          + CKernels: kernels in C (GELU for AVX2 and AVX-512; the row softmax
-//                    │            and the few-row decode product for AVX-512), chosen at run time
+//   COpenBLAS ─ ReckonKernels   matrix products + SIMD element-wise kernels (LayerNorm, GELU, softmax, AdamW)
+//   CKernels ─┘      │          + CKernels: kernels in C, chosen at run time (GELU for AVX2 and AVX-512;
+//                    │            for AVX-512 the matrix product, the row softmax and the few-row decode
+//                    │            product; AVX2 CPUs keep OpenBLAS's cblas_sgemm)
 //               ReckonModel     tokenizer, GPT decoder forward/backward, safetensors checkpoints
 //                    │
 //               ReckonTraining  AdamW schedule, multithreaded training loop, logs, resume

@@ -27,7 +27,7 @@ public struct StepResult: Sendable {
 /// Data-parallel training step on `threads` workers.
 ///
 /// The batch's sequences are split into contiguous slices, one per worker; each worker runs
-/// forward and backward on its slice with single-threaded OpenBLAS into its own gradient buffer
+/// forward and backward on its slice with single-threaded products into its own gradient buffer
 /// (no synchronisation inside the pass). Gradients are then reduced in a fixed order, clipped,
 /// and AdamW is applied, both parallel over fixed parameter segments. Everything is allocated
 /// up front; for a fixed thread count the arithmetic, and so every bit of the result, is fixed.
