@@ -114,13 +114,13 @@ import ReckonModel
                 == plain.chain[..<cut])
     }
 
-    /// A true sum can still hide a false line: greedy, the shipped model takes 7*2=14 from 21
-    /// and leaves 7, as much as the divisor. Asked 7-7 it answers a non-negative number, so
-    /// the line is rewritten in p, and the model's runner-up takes 7*3=21.
+    /// A true sum can still hide a false line: greedy, the shipped model takes 1460*7=10220 from
+    /// 11880 and leaves 1660, more than the divisor. Asked 1660-1460 it answers a non-negative
+    /// number, so the line is rewritten in p, and the model's runner-up takes 1460*8=11680.
     @Test func theShippedModelsTooSmallMultipleIsRepaired() throws {
-        guard let (plain, repaired) = try shippedModelsChains("21313/7") else { return }
-        #expect(plain.chain.contains("|21-14=7,"))
-        #expect(repaired.chain.contains("|21-21=0,") && repaired.chain.hasSuffix("}3044.714286"))
+        guard let (plain, repaired) = try shippedModelsChains("1188/1460") else { return }
+        #expect(plain.chain.contains("|11880-10220=1660,"))
+        #expect(repaired.chain.contains("|11880-11680=200,") && repaired.chain.hasSuffix("}0.8136986301"))
         #expect(repaired.repairs == 1)
     }
 
