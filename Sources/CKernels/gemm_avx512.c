@@ -19,7 +19,7 @@
 enum { KC = 256, MC = 384, NR = 32, MR = 12 };
 
 // Packing scratch, one per thread (training calls this from several Dispatch workers at once),
-// grown on first use and freed with its thread.
+// grown when a call needs more and freed with its thread.
 static pthread_key_t scratchKey;
 static pthread_once_t scratchOnce = PTHREAD_ONCE_INIT;
 typedef struct { float *data; long capacity; } Scratch;
@@ -60,10 +60,12 @@ static void packB(float *bp, const float *b, long ldb, int bTransposed, float al
                 _mm512_store_ps(panel + k * NR + 16, _mm512_mul_ps(scale, _mm512_maskz_loadu_ps(m1, src + 16)));
             }
         } else {                 // B = Wᵀ: W's rows are B's columns, each read in order
-            for (long j = 0; j < NR; j++) {
+            for (long j = 0; j < w; j++) {
                 const float *src = b + (n0 + j) * ldb;
-                for (long k = 0; k < kc; k++) panel[k * NR + j] = j < w ? alpha * src[k] : 0;
+                for (long k = 0; k < kc; k++) panel[k * NR + j] = alpha * src[k];
             }
+            for (long j = w; j < NR; j++)
+                for (long k = 0; k < kc; k++) panel[k * NR + j] = 0;
         }
     }
 }

@@ -60,7 +60,7 @@ public func matmulForward(out: UnsafeMutablePointer<Float>, inp: UnsafePointer<F
 ///     dinp: (rows, inF)   = dout · weight        (overwritten, or added to if `accumulateInput`)
 ///     dweight: (outF, inF) += doutᵀ · inp
 ///     dbias: (outF)       += Σ_rows dout
-/// `dinp` may be nil when the input needs no gradient. `avx512` as in `matmulForward`.
+/// `dinp` may be nil when the input needs no gradient. `avx512` as in `sgemm`.
 public func matmulBackward(dinp: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>,
                            dbias: UnsafeMutablePointer<Float>?, dout: UnsafePointer<Float>,
                            inp: UnsafePointer<Float>, weight: UnsafePointer<Float>,
