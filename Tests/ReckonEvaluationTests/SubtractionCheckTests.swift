@@ -99,37 +99,47 @@ import ReckonModel
         return (plain, try solution())
     }
 
-    /// The shipped model, which pads its lines, writes line 9 of this division wrong (7017 for
-    /// 8017, seen as 007017) when greedy; its own sum 106563+7017 is not 114580, and its
-    /// runner-up at the line's least sure digit gives a line whose sum is. Skipped when the
-    /// checkpoint is not at hand.
+    /// The shipped model, which pads its lines, writes line 3 of this division wrong (3992 for
+    /// 2992, seen as 03992) when greedy; its own sum 26268+3992 is not 29260, and its runner-up
+    /// at the line's least sure digit gives a line whose sum is. Skipped when the checkpoint is
+    /// not at hand.
     @Test func theShippedModelsFalseRemainderIsRepaired() throws {
-        guard let (plain, repaired) = try shippedModelsChains("2924/35521") else { return }
-        #expect(plain.chain.contains("114580-106563=7017,") && plain.repairs == nil)
-        #expect(repaired.chain.contains("114580-106563=8017,"))
+        guard let (plain, repaired) = try shippedModelsChains("8173/4378") else { return }
+        #expect(plain.chain.contains(";29260-26268=3992,") && plain.repairs == nil)
+        #expect(repaired.chain.contains(";29260-26268=2992,") && repaired.chain.hasSuffix("}1.866834171"))
         #expect(repaired.repairs.map { (1...3).contains($0) } == true)
         // Everything before the repaired line is the greedy chain's.
-        let cut = plain.chain.range(of: "114580-106563=")!.upperBound
+        let cut = plain.chain.range(of: "29260-26268=")!.upperBound
         #expect(repaired.chain[..<repaired.chain.index(repaired.chain.startIndex, offsetBy: plain.chain.distance(from: plain.chain.startIndex, to: cut))]
                 == plain.chain[..<cut])
     }
 
-    /// A true sum can still hide a false line: greedy, the shipped model takes 1460*7=10220 from
-    /// 11880 and leaves 1660, more than the divisor. Asked 1660-1460 it answers a non-negative
-    /// number, so the line is rewritten in p, and the model's runner-up takes 1460*8=11680.
+    /// A true sum can still hide a false line: greedy, the shipped model takes 3700*1=3700 from
+    /// 7500 and leaves 3800, more than the divisor. Asked 3800-3700 it answers a non-negative
+    /// number, so the line is rewritten in p, and the model's runner-up takes 3700*2=7400.
     @Test func theShippedModelsTooSmallMultipleIsRepaired() throws {
-        guard let (plain, repaired) = try shippedModelsChains("1188/1460") else { return }
-        #expect(plain.chain.contains("|11880-10220=1660,"))
-        #expect(repaired.chain.contains("|11880-11680=200,") && repaired.chain.hasSuffix("}0.8136986301"))
+        guard let (plain, repaired) = try shippedModelsChains("2665/3700") else { return }
+        #expect(plain.chain.contains(";7500-3700=3800,"))
+        #expect(repaired.chain.contains(";7500-7400=100,") && repaired.chain.hasSuffix("}0.7202702703"))
         #expect(repaired.repairs == 1)
     }
 
-    /// A main-line step is checked too: greedy, the shipped model answers 5878-5511 with 377;
-    /// its own 5511+377 is not 5878, and its runner-up at the least sure digit gives 367.
+    /// The commonest first false line of the shipped model's failed divisions on `single-op`
+    /// (30 of 51 in session 41): a multiple larger than the number it is taken from. Greedy, the shipped model takes 13*7=91 from 90 and writes 9; its own sum
+    /// 91+9 is not 90, and its runner-up takes 13*6=78.
+    @Test func theShippedModelsTooLargeMultipleIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("9/13") else { return }
+        #expect(plain.chain.contains("|90-91=9,"))
+        #expect(repaired.chain.contains("|90-78=12,") && repaired.chain.hasSuffix("}0.6923076923"))
+        #expect(repaired.repairs.map { (1...3).contains($0) } == true)
+    }
+
+    /// A main-line step is checked too: greedy, the shipped model answers 99008-7 with 99901;
+    /// its own 7+99901 is not 99008, and its runner-up at the least sure digit gives 99001.
     @Test func theShippedModelsFalseStepIsRepaired() throws {
-        guard let (plain, repaired) = try shippedModelsChains("5878-5511") else { return }
-        #expect(plain.chain == "5878-5511=377")
-        #expect(repaired.chain == "5878-5511=367" && repaired.repairs == 1)
+        guard let (plain, repaired) = try shippedModelsChains("99008-7") else { return }
+        #expect(plain.chain == "99008-7=99901")
+        #expect(repaired.chain == "99008-7=99001" && repaired.repairs == 1)
     }
 }
 
