@@ -125,8 +125,9 @@ import ReckonModel
     }
 
     /// The commonest first false line of the shipped model's failed divisions on `single-op`
-    /// (30 of 51 in session 41): a multiple larger than the number it is taken from. Greedy, the shipped model takes 13*7=91 from 90 and writes 9; its own sum
-    /// 91+9 is not 90, and its runner-up takes 13*6=78.
+    /// (30 of 51 in session 41): a multiple larger than the number it is taken from. Greedy, the
+    /// shipped model takes 13*7=91 from 90 and writes 9; its own sum 91+9 is not 90, and its
+    /// runner-up takes 13*6=78.
     @Test func theShippedModelsTooLargeMultipleIsRepaired() throws {
         guard let (plain, repaired) = try shippedModelsChains("9/13") else { return }
         #expect(plain.chain.contains("|90-91=9,"))
