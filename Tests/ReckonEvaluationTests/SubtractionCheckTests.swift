@@ -125,22 +125,22 @@ import ReckonModel
     }
 
     /// The commonest first false line of the shipped model's failed divisions on `single-op`
-    /// (30 of 51 in session 41): a multiple larger than the number it is taken from. Greedy, the
-    /// shipped model takes 13*7=91 from 90 and writes 9; its own sum 91+9 is not 90, and its
-    /// runner-up takes 13*6=78.
+    /// (20 of 47 in session 42): a multiple larger than the number it is taken from. Greedy, the
+    /// shipped model takes 45*9=405 from 400 and writes 95; its own sum 405+95 is not 400, and
+    /// its runner-up takes 45*8=360, as every other line of this quotient does.
     @Test func theShippedModelsTooLargeMultipleIsRepaired() throws {
-        guard let (plain, repaired) = try shippedModelsChains("9/13") else { return }
-        #expect(plain.chain.contains("|90-91=9,"))
-        #expect(repaired.chain.contains("|90-78=12,") && repaired.chain.hasSuffix("}0.6923076923"))
-        #expect(repaired.repairs.map { (1...3).contains($0) } == true)
+        guard let (plain, repaired) = try shippedModelsChains("49/45") else { return }
+        #expect(plain.chain.contains(";400-405=95,"))
+        #expect(!repaired.chain.contains("405=") && repaired.chain.hasSuffix("}1.088888889"))
+        #expect(repaired.repairs == 1)
     }
 
-    /// A main-line step is checked too: greedy, the shipped model answers 99008-7 with 99901;
-    /// its own 7+99901 is not 99008, and its runner-up at the least sure digit gives 99001.
+    /// A main-line step is checked too: greedy, the shipped model answers 5878-5511 with 368;
+    /// its own 5511+368 is not 5878, and its runner-up at the least sure digit gives 367.
     @Test func theShippedModelsFalseStepIsRepaired() throws {
-        guard let (plain, repaired) = try shippedModelsChains("99008-7") else { return }
-        #expect(plain.chain == "99008-7=99901")
-        #expect(repaired.chain == "99008-7=99001" && repaired.repairs == 1)
+        guard let (plain, repaired) = try shippedModelsChains("5878-5511") else { return }
+        #expect(plain.chain == "5878-5511=368")
+        #expect(repaired.chain == "5878-5511=367" && repaired.repairs == 1)
     }
 }
 
