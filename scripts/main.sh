@@ -28,7 +28,7 @@ echo "== The mathglm recipe against MathGLM's test-set shape (ANCHORS.md)"
 "$reckon" stats --recipe mathglm --count 20000
 
 model=Checkpoints/reckon-mathglm
-count=${EVAL_COUNT:-300}   # 2,000 take 27 minutes: the shipped model writes chains of up to 3,072 tokens
+count=${EVAL_COUNT:-300}   # 2,000 take 12 minutes: the shipped model writes chains of up to 3,072 tokens
 if [ -f "$model/config.json" ]; then
   echo
   echo "== The shipped model solves three held-out questions (the chain is the model's own)"

@@ -109,7 +109,7 @@ enum CheckedLine {
             return .division(line)
         case .step(var s):
             var e = s.result.lowerBound
-            while e < text.count, isDigit(text[e]) { e += 1 }
+            while e < text.count, isNumeral(text[e]) { e += 1 }
             guard e > s.result.lowerBound, e < text.count || complete else { return nil }
             s.result = s.result.lowerBound ..< e
             return .step(s)
@@ -343,7 +343,9 @@ extension Solver {
                                    inTable: p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(t[l.divisor]) || l.table.contains { t[$0].elementsEqual(p) },
                                    belowDivisor: asked[1].map { $0.hasPrefix("-") } ?? true)
             case .step:
-                return LineVerdict(sum: stepSums[k].map { asked[0] == $0.total } ?? true, inTable: true, belowDivisor: true)
+                // Compared as numbers' texts: `2.50` (an operand as written) is the model's `2.5`.
+                let sum = stepSums[k].map { s in asked[0].map { withoutTrailingFractionZeros($0) == withoutTrailingFractionZeros(s.total) } ?? false }
+                return LineVerdict(sum: sum ?? true, inTable: true, belowDivisor: true)
             }
         }
     }

@@ -1,20 +1,23 @@
 import ReckonGenerator
 
-// A main-chain step that adds or subtracts two whole numbers, read from the chain's text.
+// A main-chain step that adds or subtracts two numbers (whole or decimal), read from the chain's text.
 //
 // A step `…a±b…=…c…` is right only if a ± b - c = 0. Grouped by sign, the three terms a, ±b and
 // -c always make one sum of two magnitudes equal to the third (`8456-8204=252` holds if
 // 8204+252 = 8456; `475-1214=-739` if 475+739 = 1214), so the model can check the step with an
 // addition, as it checks a long-division line; the solver only moves signs and digits as text.
+// A decimal result the chain rounded (past the recipe's precision) can fail its check though
+// right; the line is rewritten only if a rewrite passes, so such a false alarm costs time.
 
-/// One step of the chain's main line that turns `a+b` or `a-b` (whole numbers, either signed)
-/// into a whole number c.
+/// One step of the chain's main line that turns `a+b` or `a-b` (whole or decimal numbers, either
+/// signed) into a number c.
 struct SumStep {
-    /// The digits of a and b as written, each with the sign its term has in a ± b - c = 0.
+    /// The digits (and decimal point) of a and b as written, each with the sign its term has in
+    /// a ± b - c = 0.
     var operands: [(digits: String, negative: Bool)]
     /// c is written with a leading `-`.
     var resultIsNegative: Bool
-    /// c's digits in the text the step was read from.
+    /// c's digits (and decimal point) in the text the step was read from.
     var result: Range<Int>
 
     /// The step's check as text: the two magnitudes to add and the total their sum must be; nil
@@ -47,15 +50,15 @@ struct SumStep {
     }
 
     /// The step from the expression at `before` to the one at `after`, if what changed between
-    /// them is one `a±b` (in brackets or not) that became a whole number c.
+    /// them is one `a±b` (in brackets or not) that became a number c.
     init?(_ text: [UInt8], from before: Range<Int>, to after: Range<Int>) {
         let old = text[before], new = text[after]
         // What changed: strip the common prefix and suffix, widened to whole signed numbers.
         var prefix = zip(old, new).prefix { $0 == $1 }.count
         var suffix = zip(old.reversed(), new.reversed()).prefix { $0 == $1 }.count
         suffix = min(suffix, old.count - prefix, new.count - prefix)
-        while prefix > 0, isDigit(old[old.startIndex + prefix - 1]) { prefix -= 1 }
-        while suffix > 0, isDigit(old[old.endIndex - suffix]) { suffix -= 1 }
+        while prefix > 0, isNumeral(old[old.startIndex + prefix - 1]) { prefix -= 1 }
+        while suffix > 0, isNumeral(old[old.endIndex - suffix]) { suffix -= 1 }
         func opening(_ k: Int) -> Bool { k == 0 || old[old.startIndex + k - 1] == UInt8(ascii: "(") || old[old.startIndex + k - 1] == UInt8(ascii: "[") }
         if prefix > 0, old[old.startIndex + prefix - 1] == UInt8(ascii: "-"), opening(prefix - 1) { prefix -= 1 }   // a's sign
         var changed = old.dropFirst(prefix).dropLast(suffix)
@@ -74,7 +77,7 @@ struct SumStep {
         func signedNumber(_ bytes: ArraySlice<UInt8>) -> (digits: ArraySlice<UInt8>, negative: Bool)? {
             let negative = bytes.first == UInt8(ascii: "-")
             let digits = negative ? bytes.dropFirst() : bytes
-            return !digits.isEmpty && digits.allSatisfy(isDigit) ? (digits, negative) : nil
+            return isNumber(digits) ? (digits, negative) : nil
         }
         guard let op = changed.dropFirst().firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }),
               let a = signedNumber(changed[..<op]), let b = signedNumber(changed[(op + 1)...]),
@@ -88,3 +91,23 @@ struct SumStep {
 }
 
 func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+
+/// A digit or a decimal point: a character of an unsigned number as the chain writes it.
+func isNumeral(_ c: UInt8) -> Bool { isDigit(c) || c == UInt8(ascii: ".") }
+
+/// `bytes` is an unsigned number as the chain writes it: digits with at most one decimal point
+/// between them (`12`, `0.5`; not `.5`, `5.` or `1.2.3`).
+func isNumber(_ bytes: some BidirectionalCollection<UInt8>) -> Bool {
+    let points = bytes.filter { $0 == UInt8(ascii: ".") }.count
+    return bytes.first.map(isDigit) == true && bytes.last.map(isDigit) == true && points <= 1 && bytes.allSatisfy(isNumeral)
+}
+
+/// A number's text without the zeros that end its fraction (and without a point left bare), so
+/// that `2.50` and `2.5` compare equal as texts.
+func withoutTrailingFractionZeros(_ number: String) -> Substring {
+    guard number.contains(".") else { return number[...] }
+    var end = number.endIndex
+    while end > number.startIndex, number[number.index(before: end)] == "0" { end = number.index(before: end) }
+    if end > number.startIndex, number[number.index(before: end)] == "." { end = number.index(before: end) }
+    return number[..<end]
+}

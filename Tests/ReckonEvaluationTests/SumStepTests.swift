@@ -33,4 +33,22 @@ import Testing
         #expect(sums("12+3", "15", complete: false) == [])
         #expect(sums("12+3", "15=", complete: false) == ["15: 12+3=15"])
     }
+
+    /// Decimal steps are read whole, point included; a malformed number is not a step.
+    @Test func decimalStepsAreReadWhole() {
+        #expect(sums("-205833.519675-5821", "-211654.519675") == ["211654.519675: 205833.519675+5821=211654.519675"])
+        #expect(sums("3.25-7.5", "-4.25") == ["4.25: 3.25+4.25=7.5"])
+        #expect(sums("1.5*2+0.25", "3+0.25=3.25") == ["3.25: 3+0.25=3.25"])
+        #expect(sums("(0.5+2.25)*4", "2.75*4={2.75*4=11}11") == ["2.75: 0.5+2.25=2.75"])
+        #expect(sums("1.5+2", "3.5.") == [])
+        #expect(sums("1.5+2", ".35") == [])
+    }
+
+    /// Texts of numbers compare without the zeros that end a fraction.
+    @Test func trailingFractionZerosAreIgnored() {
+        #expect(withoutTrailingFractionZeros("2.50") == "2.5")
+        #expect(withoutTrailingFractionZeros("7.000") == "7")
+        #expect(withoutTrailingFractionZeros("100") == "100")
+        #expect(withoutTrailingFractionZeros("0.05") == "0.05")
+    }
 }
