@@ -223,13 +223,9 @@ extension Solver {
                     let r = results[o.chain], c = continuations[k]
                     let tokens = Array(r.tokens[..<o.at]) + [r.runnerUps[o.at]] + c.tokens
                     guard tokens.allSatisfy({ $0 > Tokenizer.eos }),
-                          let line = o.line.reread(in: text(tokens), complete: c.stop == .endToken), line.end <= tokens.count else { continue }
-                    let taken = line.end - o.at - 1
-                    rewrites.append((line, DecodeResult(
-                        tokens: Array(tokens[..<line.end]), stop: .rule,
-                        probabilities: Array(r.probabilities[..<o.at]) + [r.runnerUpProbabilities[o.at]] + c.probabilities[..<taken],
-                        runnerUps: Array(r.runnerUps[..<o.at]) + [r.tokens[o.at]] + c.runnerUps[..<taken],
-                        runnerUpProbabilities: Array(r.runnerUpProbabilities[..<o.at]) + [r.probabilities[o.at]] + c.runnerUpProbabilities[..<taken])))
+                          let line = o.line.reread(in: text(tokens), complete: c.stop == .endToken),
+                          let chain = Self.rewrite(of: r, at: o.at, continuation: c, cutAt: line.end) else { continue }
+                    rewrites.append((line, chain))
                     rewritten.append(o.chain)
                 }
 
@@ -301,6 +297,21 @@ extension Solver {
                   let line = SubtractionLine(text, at: 1, divisor: 0 ..< 0, table: []), line.end == text.count else { return false }
             return isDoubtful(CheckedLine.division(line).doubted, probabilities, offset: start)
         }
+    }
+
+    /// `chain` with the runner-up written at token `at`, then `continuation`, cut at `end` (the
+    /// end of the rewritten line), with the probabilities and runner-ups of every token kept. Nil
+    /// unless `at < end ≤` the rewritten length: a runner-up that is no digit ends the line's
+    /// number before it, and leaves no rewritten line to check. (Release builds are -Ounchecked, so
+    /// a slice with a negative bound here would corrupt memory, not trap.)
+    static func rewrite(of chain: DecodeResult, at: Int, continuation c: DecodeResult, cutAt end: Int) -> DecodeResult? {
+        let taken = end - at - 1   // continuation tokens inside the line
+        guard at >= 0, at < chain.tokens.count, taken >= 0, taken <= c.tokens.count else { return nil }
+        return DecodeResult(
+            tokens: Array(chain.tokens[..<at]) + [chain.runnerUps[at]] + c.tokens[..<taken], stop: .rule,
+            probabilities: Array(chain.probabilities[..<at]) + [chain.runnerUpProbabilities[at]] + c.probabilities[..<taken],
+            runnerUps: Array(chain.runnerUps[..<at]) + [chain.tokens[at]] + c.runnerUps[..<taken],
+            runnerUpProbabilities: Array(chain.runnerUpProbabilities[..<at]) + [chain.probabilities[at]] + c.runnerUpProbabilities[..<taken])
     }
 
     /// What the checks say of one line `c-p=r` in a block dividing by d.
