@@ -21,8 +21,10 @@
 //   reckon             the command-line tool (generate, verify, train, solve, eval, bench)
 import PackageDescription
 
-// Numeric kernels drop overflow and bounds checks in release builds. The exact-arithmetic and
-// generator modules keep them: there a silent overflow would be a wrong "exact" answer.
+// The engine (kernels, model, training) drops overflow and bounds checks in release builds.
+// Every other module keeps them: in the exact-arithmetic and generator modules a silent overflow would be a wrong "exact"
+// answer, and in evaluation an out-of-bounds slice must trap, not corrupt the heap (session 44's
+// --check-subtractions bug); keeping the checks there costs no measurable decoding time.
 let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 // Engine targets: AVX2 + FMA code generation (every project machine has it; the SIMD kernels
 // are 2–4× slower on the x86-64 baseline, which lacks FMA and 256-bit vectors).
@@ -65,15 +67,13 @@ let package = Package(
             swiftSettings: optimize + engineCPU),
         .target(
             name: "ReckonEvaluation",
-            dependencies: ["ReckonArithmetic", "ReckonGenerator", "ReckonModel", "ReckonKernels"],
-            swiftSettings: optimize),
+            dependencies: ["ReckonArithmetic", "ReckonGenerator", "ReckonModel", "ReckonKernels"]),
         .executableTarget(
             name: "reckon",
             dependencies: [
                 "ReckonArithmetic", "ReckonGenerator", "ReckonModel", "ReckonTraining", "ReckonEvaluation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: optimize),
+            ]),
         .executableTarget(
             name: "GeneratorBenchmark",
             dependencies: ["ReckonGenerator"],

@@ -302,8 +302,7 @@ extension Solver {
     /// `chain` with the runner-up written at token `at`, then `continuation`, cut at `end` (the
     /// end of the rewritten line), with the probabilities and runner-ups of every token kept. Nil
     /// unless `at < end ≤` the rewritten length: a runner-up that is no digit ends the line's
-    /// number before it, and leaves no rewritten line to check. (Release builds are -Ounchecked, so
-    /// a slice with a negative bound here would corrupt memory, not trap.)
+    /// number before it, and leaves no rewritten line to check.
     static func rewrite(of chain: DecodeResult, at: Int, continuation c: DecodeResult, cutAt end: Int) -> DecodeResult? {
         let taken = end - at - 1   // continuation tokens inside the line
         guard at >= 0, at < chain.tokens.count, taken >= 0, taken <= c.tokens.count else { return nil }

@@ -120,48 +120,49 @@ import ReckonModel
         return (plain, try solution())
     }
 
-    /// The shipped model, which pads its lines, writes line 3 of this division wrong (3992 for
-    /// 2992, seen as 03992) when greedy; its own sum 26268+3992 is not 29260, and its runner-up
-    /// at the line's least sure digit gives a line whose sum is. Skipped when the checkpoint is
-    /// not at hand.
+    /// The shipped model, which pads its lines, writes line 4 of this division wrong (51996 for
+    /// 50996, seen as 051996) when greedy; its own sum 217884+51996 is not 268880, and its
+    /// runner-up at the line's least sure digit gives a line whose sum is. Skipped when the
+    /// checkpoint is not at hand.
     @Test func theShippedModelsFalseRemainderIsRepaired() throws {
-        guard let (plain, repaired) = try shippedModelsChains("8173/4378") else { return }
-        #expect(plain.chain.contains(";29260-26268=3992,") && plain.repairs == nil)
-        #expect(repaired.chain.contains(";29260-26268=2992,") && repaired.chain.hasSuffix("}1.866834171"))
+        guard let (plain, repaired) = try shippedModelsChains("33/72628") else { return }
+        #expect(plain.chain.contains(";268880-217884=51996,") && plain.repairs == nil)
+        #expect(repaired.chain.contains(";268880-217884=50996,") && repaired.chain.hasSuffix("}0.0004543702153"))
         #expect(repaired.repairs.map { (1...3).contains($0) } == true)
         // Everything before the repaired line is the greedy chain's.
-        let cut = plain.chain.range(of: "29260-26268=")!.upperBound
+        let cut = plain.chain.range(of: "268880-217884=")!.upperBound
         #expect(repaired.chain[..<repaired.chain.index(repaired.chain.startIndex, offsetBy: plain.chain.distance(from: plain.chain.startIndex, to: cut))]
                 == plain.chain[..<cut])
     }
 
-    /// A true sum can still hide a false line: greedy, the shipped model takes 90*8=720 from
-    /// 810 and leaves 90, as much as the divisor. Asked 90-90 it answers a non-negative number,
-    /// so the line is rewritten in p, and the model's runner-up takes 90*9=810.
+    /// A true sum can still hide a false line: greedy, the shipped model takes 47*6=282 from
+    /// 330 and leaves 48, more than the divisor. Asked 48-47 it answers a non-negative number,
+    /// so the line is rewritten in p, and the model's runner-up takes 47*7=329.
     @Test func theShippedModelsTooSmallMultipleIsRepaired() throws {
-        guard let (plain, repaired) = try shippedModelsChains("14841/90") else { return }
-        #expect(plain.chain.contains(";810-720=90,"))
-        #expect(repaired.chain.contains(";810-810=0,") && repaired.chain.hasSuffix("}164.9"))
+        guard let (plain, repaired) = try shippedModelsChains("1568/47") else { return }
+        #expect(plain.chain.contains(";330-282=48,"))
+        #expect(repaired.chain.contains(";330-329=1,") && repaired.chain.hasSuffix("}33.36170213"))
         #expect(repaired.repairs == 1)
     }
 
     /// The commonest first false line of the shipped model's failed divisions on `single-op`
-    /// (26 of 54 in session 44): a multiple larger than the number it is taken from. Greedy, the
-    /// shipped model takes 24*3=72 from 70 and writes 8; its own sum 72+8 is not 70, and its
-    /// runner-up takes 24*2=48.
+    /// (17 of 43 in session 45): a multiple larger than the number it is taken from. Greedy, the
+    /// shipped model takes 608*8=4864 from 4860 and writes 996; its own sum 4864+996 is not
+    /// 4860, and its runner-up takes 608*7=4256.
     @Test func theShippedModelsTooLargeMultipleIsRepaired() throws {
-        guard let (plain, repaired) = try shippedModelsChains("86887/24") else { return }
-        #expect(plain.chain.contains(";70-72=8,"))
-        #expect(repaired.chain.contains(";70-48=22,") && repaired.chain.hasSuffix("}3620.291667"))
+        guard let (plain, repaired) = try shippedModelsChains("5703/608") else { return }
+        #expect(plain.chain.contains(";4860-4864=996,"))
+        #expect(repaired.chain.contains(";4860-4256=604,") && repaired.chain.hasSuffix("}9.379934211"))
         #expect(repaired.repairs == 1)
     }
 
-    /// A main-line step is checked too: greedy, the shipped model answers 5878-5511 with 377;
-    /// its own 5511+377 is not 5878, and its runner-up at the least sure digit gives 367.
+    /// A main-line step is checked too: greedy, the shipped model answers 80670-83978 with
+    /// -3318; its own 83978-3318 is not 80670, and its runner-up at the least sure digit gives
+    /// -3308.
     @Test func theShippedModelsFalseStepIsRepaired() throws {
-        guard let (plain, repaired) = try shippedModelsChains("5878-5511") else { return }
-        #expect(plain.chain == "5878-5511=377")
-        #expect(repaired.chain == "5878-5511=367" && repaired.repairs == 1)
+        guard let (plain, repaired) = try shippedModelsChains("80670-83978") else { return }
+        #expect(plain.chain == "80670-83978=-3318")
+        #expect(repaired.chain == "80670-83978=-3308" && repaired.repairs == 1)
     }
 }
 
