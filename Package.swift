@@ -22,9 +22,9 @@
 import PackageDescription
 
 // The engine (kernels, model, training) drops overflow and bounds checks in release builds.
-// Every other module keeps them: in the exact-arithmetic and generator modules a silent overflow would be a wrong "exact"
-// answer, and in evaluation an out-of-bounds slice must trap, not corrupt the heap (session 44's
-// --check-subtractions bug); keeping the checks there costs no measurable decoding time.
+// Every other module keeps them: in the exact-arithmetic and generator modules a silent overflow
+// would be a wrong "exact" answer, and in evaluation an out-of-bounds slice must trap, not corrupt
+// the heap (session 44's --check-subtractions bug); there the checks cost no measurable time.
 let optimize: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 // Engine targets: AVX2 + FMA code generation (every project machine has it; the SIMD kernels
 // are 2–4× slower on the x86-64 baseline, which lacks FMA and 256-bit vectors).

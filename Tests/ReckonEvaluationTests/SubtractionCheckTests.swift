@@ -157,7 +157,7 @@ import ReckonModel
     }
 
     /// A main-line step is checked too: greedy, the shipped model answers 80670-83978 with
-    /// -3318; its own 83978-3318 is not 80670, and its runner-up at the least sure digit gives
+    /// -3318; its own 80670+3318 is not 83978, and its runner-up at the least sure digit gives
     /// -3308.
     @Test func theShippedModelsFalseStepIsRepaired() throws {
         guard let (plain, repaired) = try shippedModelsChains("80670-83978") else { return }
