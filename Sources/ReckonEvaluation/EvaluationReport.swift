@@ -167,7 +167,10 @@ public struct EvaluationReport: Sendable, Codable {
         if let tokens = run.trainingTokens, let hours = run.trainingCPUHours {
             m += "The model was trained on \(run.trainingRecipe.map { "`\($0)`" } ?? "its data") for "
             m += String(format: "%.2f CPU-hours, %.1fM tokens (padding excluded)", hours, Double(tokens) / 1e6)
-            m += run.trainingStartedFrom.map { ", including that of `\($0)`, whose weights it started from.\n\n" } ?? ".\n\n"
+            m += run.trainingStartedFrom.map { ", including that of `\($0)`, whose weights it started from" } ?? ""
+            // `reckon average` keeps the last checkpoint's record: branches from a common parent
+            // each trained on their own, and that training is not in these totals.
+            m += (run.averagedSteps?.count ?? 0) > 1 ? ". The weights are a mean of checkpoints; these totals are the last one's lineage and leave out any training of the others that is not in it.\n\n" : ".\n\n"
         }
         m += "| rule | accuracy |\n|---|---|\n"
         m += "| exact match with the generator's answer | \(Self.pct(a.exactRate)) |\n"

@@ -5,12 +5,13 @@ import ReckonModel
 /// `reckon average`: one checkpoint whose weights are the mean of several.
 struct Average: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Average the weights of checkpoints of one model (e.g. the last few of a run).",
+        abstract: "Average the weights of checkpoints of one model (the last few of a run, or branches from one parent).",
         discussion: """
         Writes config.json (the last checkpoint's, with training.averagedSteps listing the steps \
-        averaged) and model.safetensors to --out, atomically. There is no optimizer state: the \
-        result is for solve, eval and --init-from, not --resume. Copy log.jsonl yourself if the \
-        report should show the training curves.
+        averaged) and model.safetensors to --out, atomically. Its steps, tokens and CPU-hours are \
+        the last checkpoint's lineage: other branches' own training is not added. There is no \
+        optimizer state: the result is for solve, eval and --init-from, not --resume. Copy \
+        log.jsonl yourself if the report should show the training curves.
         """)
 
     @Argument(help: "Checkpoint directories (at least two, same architecture and tokenizer).")

@@ -34,6 +34,18 @@ import ReckonGenerator
         #expect(r.terminalTable.contains("MathGLM (2 decimals)  66.7%"))
     }
 
+    @Test func trainingTotalsSayWhatAMeanLeavesOut() throws {
+        var r = try report()
+        r.run.trainingTokens = 2_000_000
+        r.run.trainingCPUHours = 1.5
+        r.run.trainingStartedFrom = "runs/parent (step 100)"
+        let plain = r.markdown(charts: [])
+        #expect(plain.contains("for 1.50 CPU-hours, 2.0M tokens (padding excluded), including that of `runs/parent (step 100)`, whose weights it started from.\n"))
+        #expect(!plain.contains("mean of checkpoints"))
+        r.run.averagedSteps = [100, 3]
+        #expect(r.markdown(charts: []).contains("whose weights it started from. The weights are a mean of checkpoints; these totals are the last one's lineage"))
+    }
+
     @Test func writesEveryFileAndWellFormedCharts() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reckon-report-\(getpid())")
         defer { try? FileManager.default.removeItem(at: dir) }
