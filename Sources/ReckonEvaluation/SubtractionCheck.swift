@@ -1,6 +1,6 @@
 import ReckonModel
 
-// Checking a chain's long-division lines and ± steps with the model's own arithmetic.
+// Checking a chain's long-division lines, ± steps and partial products with the model's own arithmetic.
 //
 // A long-division line `c-p=r,q` is right only if p + r = c and r < d (else a larger multiple
 // fitted). The solver asks the model for `p+r` and `r-d` in a fresh context, compares the text it
@@ -8,11 +8,13 @@ import ReckonModel
 // compares p with the texts of the block's multiples): no number is computed outside the model,
 // only texts are compared. A model that pads its lines (`NumberOrder.paddedInLongDivision`,
 // `.padded`) is read in its own characters and asked without the zeros. A step `a±b=c` of the
-// main line is checked the same way, by the sum of magnitudes it implies (`SumStep`). A failing
-// line is rewritten from the model's second choices (its runner-up token at one of the line's
-// least sure digits, then greedy to the end of the line); a rewrite is kept only if it passes the
-// same check, and the chain is then decoded on from it (to its next doubtful division line, which
-// is checked in turn; the decoder reuses the cached prefix each time). Session 32 measured the check on 150 of the shipped model's false
+// main line is checked the same way, by the sum of magnitudes it implies (`SumStep`), and a
+// partial product `a*m=p` (m one digit at its place) by the model's division of p by m, which
+// must give a (`PartialProduct`). A failing line is rewritten from the model's second choices
+// (its runner-up token at one of the line's least sure digits, then greedy to the end of the
+// line); a rewrite is kept only if it passes the same check, and the chain is then decoded on
+// from it (to its next doubtful division line, which is checked in turn; the decoder reuses the
+// cached prefix each time). Session 32 measured the check on 150 of the shipped model's false
 // remainders: it flags 146 and passes the true remainder in 136 (Benchmarks/DECODING.md). The
 // model's sums share its subtraction's carry errors, so a few repairs are themselves false.
 
@@ -80,22 +82,36 @@ struct SubtractionLine: Equatable {
     }
 }
 
-/// A line the solver checks: a long-division line `c-p=r,`, or a ± step of the main line.
+/// A line the solver checks: a long-division line `c-p=r,`, a ± step of the main line, or a
+/// partial product of a product block.
 enum CheckedLine {
     case division(SubtractionLine)
     case step(SumStep)
+    case product(PartialProduct)
 
     /// Where the line's written digits start (c, or the step's result).
     var start: Int {
-        switch self { case .division(let l): l.current.lowerBound; case .step(let s): s.result.lowerBound }
+        switch self {
+        case .division(let l): l.current.lowerBound
+        case .step(let s): s.result.lowerBound
+        case .product(let p): p.product.lowerBound
+        }
     }
     /// Offset just after the line.
     var end: Int {
-        switch self { case .division(let l): l.end; case .step(let s): s.result.upperBound }
+        switch self {
+        case .division(let l): l.end
+        case .step(let s): s.result.upperBound
+        case .product(let p): p.product.upperBound
+        }
     }
-    /// The digits the model may have got wrong: p and r, or the step's result.
+    /// The digits the model may have got wrong: p and r, the step's result, or the product.
     var doubted: Range<Int> {
-        switch self { case .division(let l): l.product.lowerBound ..< l.remainder.upperBound; case .step(let s): s.result }
+        switch self {
+        case .division(let l): l.product.lowerBound ..< l.remainder.upperBound
+        case .step(let s): s.result
+        case .product(let p): p.product
+        }
     }
 
     /// The same line in `text`, a rewrite of the text it was read from that agrees with it up to
@@ -108,12 +124,22 @@ enum CheckedLine {
                   line.current == l.current else { return nil }
             return .division(line)
         case .step(var s):
-            var e = s.result.lowerBound
-            while e < text.count, isNumeral(text[e]) { e += 1 }
-            guard e > s.result.lowerBound, e < text.count || complete else { return nil }
-            s.result = s.result.lowerBound ..< e
+            guard let result = Self.number(in: text, at: s.result.lowerBound, mayEndText: complete) else { return nil }
+            s.result = result
             return .step(s)
+        case .product(var p):
+            guard let product = Self.number(in: text, at: p.product.lowerBound, mayEndText: complete) else { return nil }
+            p.product = product
+            return .product(p)
         }
+    }
+
+    /// The numerals of `text` from `start` on (at least one), ended by another character or,
+    /// if `mayEndText`, by the text's end.
+    private static func number(in text: [UInt8], at start: Int, mayEndText: Bool) -> Range<Int>? {
+        var e = start
+        while e < text.count, isNumeral(text[e]) { e += 1 }
+        return e > start && (e < text.count || mayEndText) ? start ..< e : nil
     }
 }
 
@@ -131,6 +157,8 @@ extension Solver {
     static let repairGroup = 48
     /// Room for a sum `p+r=` and the model's answer.
     static let sumTokens = 128
+    /// Room for a division `p'/k=` and the model's long division of it.
+    static let quotientTokens = 448
 
     /// Checks the long-division lines and ± steps of each greedy chain in `results` (continuations of
     /// `prompts`) and repairs false ones, at most `maxRepairs` per chain. Returns the number of
@@ -157,6 +185,8 @@ extension Solver {
                                    cachePrecision: options.cachePrecision)
         let sumDecoder = BatchDecoder(model: model, threads: options.threads, expectedRequests: slots,
                                       maxTokens: Self.sumTokens, cachePrecision: options.cachePrecision)
+        let quotientDecoder = BatchDecoder(model: model, threads: options.threads, expectedRequests: slots,
+                                           maxTokens: Self.quotientTokens, cachePrecision: options.cachePrecision)
         func decodeAll(_ requests: [DecodeRequest], maxNewTokens: Int) throws -> [DecodeResult] {
             requests.isEmpty ? [] : try decoder.decode(requests, maxNewTokens: maxNewTokens)
         }
@@ -178,13 +208,15 @@ extension Solver {
                 failing[i] = []
                 let all = SubtractionLine.all(in: t).map(CheckedLine.division)
                     + SumStep.all(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.step)
+                    + PartialProduct.all(in: t).map(CheckedLine.product)
+                    + PartialProduct.mainLine(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.product)
                 for line in all.sorted(by: { $0.start < $1.start })
                     where line.start >= checked[i] && Self.isDoubtful(line.doubted, results[i].probabilities) {
                     lines.append((i, line))
                 }
                 checked[i] = t.count
             }
-            for (k, v) in try check(lines.map { (texts[$0.chain]!, $0.line) }, decoder: sumDecoder).enumerated() where !v.holds {
+            for (k, v) in try check(lines.map { (texts[$0.chain]!, $0.line) }, decoders: (sumDecoder, quotientDecoder)).enumerated() where !v.holds {
                 failing[lines[k].chain]!.append((lines[k].line, v))
             }
         }
@@ -233,7 +265,7 @@ extension Solver {
                 //    unfinished chain whose last line stands; to the end of the next doubtful line,
                 //    or to the chain's end once its repairs are used up.
                 var heads: [Int: DecodeResult] = [:]
-                for (k, v) in try check(rewrites.map { (text($0.chain.tokens), $0.line) }, decoder: sumDecoder).enumerated()
+                for (k, v) in try check(rewrites.map { (text($0.chain.tokens), $0.line) }, decoders: (sumDecoder, quotientDecoder)).enumerated()
                     where v.holds && heads[rewritten[k]] == nil {
                     heads[rewritten[k]] = rewrites[k].chain
                     repairs[rewritten[k]] += 1
@@ -325,8 +357,10 @@ extension Solver {
         var holds: Bool { sum && inTable && belowDivisor }
     }
 
-    /// The verdicts on `lines`, from one batch of questions to the model.
-    private func check(_ lines: [(text: [UInt8], line: CheckedLine)], decoder: BatchDecoder) throws -> [LineVerdict] {
+    /// The verdicts on `lines`, from one batch of questions to the model: sums and differences to
+    /// `decoders.sums`, the partial products' divisions to `decoders.quotients`.
+    private func check(_ lines: [(text: [UInt8], line: CheckedLine)],
+                       decoders: (sums: BatchDecoder, quotients: BatchDecoder)) throws -> [LineVerdict] {
         func string(_ t: [UInt8], _ r: Range<Int>) -> String { String(decoding: t[r], as: UTF8.self) }
         // p and r as written: a padded line's leading zeros off (the questions are main-line sums).
         func number(_ t: [UInt8], _ r: Range<Int>) -> String { string(t, SubtractionLine.withoutLeadingZeros(r, in: t)) }
@@ -339,9 +373,15 @@ extension Solver {
             switch line {
             case .division(let l): return [number(t, l.product) + "+" + number(t, l.remainder), number(t, l.remainder) + "-" + string(t, l.divisor)]
             case .step: return sum.map { [$0.addends] } ?? []
+            case .product: return []
             }
         }
-        var answers = try modelAnswers(questions.flatMap { $0 }, decoder: decoder)[...]
+        let divisions = lines.map { t, line -> (question: String, quotient: String)? in
+            if case .product(let p) = line { p.division(in: t) } else { nil }
+        }
+        var quotientAnswers = try modelAnswers(divisions.compactMap { $0?.question }, decoder: decoders.quotients,
+                                               answerTokens: Self.quotientTokens - 64)[...]
+        var answers = try modelAnswers(questions.flatMap { $0 }, decoder: decoders.sums, answerTokens: 32)[...]
         return lines.indices.map { k in
             let asked = Array(answers.prefix(questions[k].count))
             answers = answers.dropFirst(questions[k].count)
@@ -356,14 +396,19 @@ extension Solver {
                 // Compared as numbers' texts: `2.50` (an operand as written) is the model's `2.5`.
                 let sum = stepSums[k].map { s in asked[0].map { withoutTrailingFractionZeros($0) == withoutTrailingFractionZeros(s.total) } ?? false }
                 return LineVerdict(sum: sum ?? true, inTable: true, belowDivisor: true)
+            case .product(let p):
+                guard divisions[k] != nil, let quotient = quotientAnswers.popFirst()! else {
+                    return LineVerdict(sum: true, inTable: true, belowDivisor: true)
+                }
+                return LineVerdict(sum: p.quotientMatches(quotient), inTable: true, belowDivisor: true)
             }
         }
     }
 
-    /// The model's greedy answers to `questions` (`a+b`, `a-b`), nil where it wrote none (or
-    /// the question does not fit the decoder's slots with room for an answer).
-    private func modelAnswers(_ questions: [String], decoder: BatchDecoder) throws -> [String?] {
-        let answerTokens = 32
+    /// The model's greedy answers to `questions` (`a+b`, `a-b`, `p/k`) in at most `answerTokens`
+    /// tokens, nil where it wrote none (or the question does not fit the decoder's slots with
+    /// room for an answer).
+    private func modelAnswers(_ questions: [String], decoder: BatchDecoder, answerTokens: Int) throws -> [String?] {
         let prompts = try questions.map { [Tokenizer.bos] + (try model.tokenizer.encode($0 + "=")) }
         let asked = prompts.indices.filter { prompts[$0].count + answerTokens <= decoder.maxTokens }
         guard !asked.isEmpty else { return questions.map { _ in nil } }

@@ -34,14 +34,7 @@ struct SumStep {
     /// counted from `from`. `text` is the question, its `=` and the chain (from `from` on); the
     /// chain's last expression is read only if `complete`.
     static func all(in text: [UInt8], from: Int, complete: Bool) -> [SumStep] {
-        // The main line's expressions: its components, each after the block `{…}` it starts with.
-        let line = String(decoding: text, as: UTF8.self)
-        var components = chainComponents(line[...])
-        if !complete { components.removeLast() }
-        let expressions = components.map { part in
-            let start = part.first == "{" ? part.lastIndex(of: "}").map(part.index(after:)) ?? part.endIndex : part.startIndex
-            return line.utf8.distance(from: line.startIndex, to: start) ..< line.utf8.distance(from: line.startIndex, to: part.endIndex)
-        }
+        let expressions = mainLineExpressions(in: text, complete: complete)
         return zip(expressions, expressions.dropFirst()).compactMap { before, after in
             guard after.lowerBound >= from, var step = SumStep(text, from: before, to: after) else { return nil }
             step.result = step.result.lowerBound - from ..< step.result.upperBound - from
@@ -54,11 +47,8 @@ struct SumStep {
     init?(_ text: [UInt8], from before: Range<Int>, to after: Range<Int>) {
         let old = text[before], new = text[after]
         // What changed: strip the common prefix and suffix, widened to whole signed numbers.
-        var prefix = zip(old, new).prefix { $0 == $1 }.count
-        var suffix = zip(old.reversed(), new.reversed()).prefix { $0 == $1 }.count
-        suffix = min(suffix, old.count - prefix, new.count - prefix)
-        while prefix > 0, isNumeral(old[old.startIndex + prefix - 1]) { prefix -= 1 }
-        while suffix > 0, isNumeral(old[old.endIndex - suffix]) { suffix -= 1 }
+        let ends = unchangedEnds(old, new), suffix = ends.suffix
+        var prefix = ends.prefix
         func opening(_ k: Int) -> Bool { k == 0 || old[old.startIndex + k - 1] == UInt8(ascii: "(") || old[old.startIndex + k - 1] == UInt8(ascii: "[") }
         if prefix > 0, old[old.startIndex + prefix - 1] == UInt8(ascii: "-"), opening(prefix - 1) { prefix -= 1 }   // a's sign
         var changed = old.dropFirst(prefix).dropLast(suffix)
@@ -88,6 +78,30 @@ struct SumStep {
         resultIsNegative = result.negative
         self.result = result.digits.startIndex ..< result.digits.endIndex
     }
+}
+
+/// The main line's expressions in `text` (a question, its `=` and a chain): its components, each
+/// after the block `{…}` it starts with; the last only if the chain is `complete`.
+func mainLineExpressions(in text: [UInt8], complete: Bool) -> [Range<Int>] {
+    let line = String(decoding: text, as: UTF8.self)
+    var components = chainComponents(line[...])
+    if !complete { components.removeLast() }
+    return components.map { part in
+        let start = part.first == "{" ? part.lastIndex(of: "}").map(part.index(after:)) ?? part.endIndex : part.startIndex
+        return line.utf8.distance(from: line.startIndex, to: start) ..< line.utf8.distance(from: line.startIndex, to: part.endIndex)
+    }
+}
+
+/// The lengths of the longest common prefix and suffix of two expressions `old` and `new` (not
+/// overlapping), shortened so that neither ends inside a number of `old`: what lies between them
+/// is what one step changed, its numbers whole.
+func unchangedEnds(_ old: ArraySlice<UInt8>, _ new: ArraySlice<UInt8>) -> (prefix: Int, suffix: Int) {
+    var prefix = zip(old, new).prefix { $0 == $1 }.count
+    var suffix = zip(old.reversed(), new.reversed()).prefix { $0 == $1 }.count
+    suffix = min(suffix, old.count - prefix, new.count - prefix)
+    while prefix > 0, isNumeral(old[old.startIndex + prefix - 1]) { prefix -= 1 }
+    while suffix > 0, isNumeral(old[old.endIndex - suffix]) { suffix -= 1 }
+    return (prefix, suffix)
 }
 
 func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }

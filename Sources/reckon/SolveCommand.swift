@@ -47,7 +47,7 @@ func loadInferenceModel(_ path: String, context: Int? = nil, subtractionChecks: 
 
 /// The `--context` option's help, shared by `solve` and `eval`.
 let kvCacheOptionHelp: ArgumentHelp = "How the KV cache stores keys and values: float32 keeps the model's own precision; float16 reads half the bytes per step (long chains are bound by that: ~1.3× faster) but changes a few chains."
-let subtractionChecksOptionHelp = ArgumentHelp("Check each doubtful long-division line c-p=r by asking the model for p+r (which must be c) and r-d (which must be negative), and each doubtful step a±b=c of the main line by asking it the sum of magnitudes the step implies (8456-8204=252: 8204+252, which must be 8456); rewrite a false one from the model's second choices: at most N repaired lines per chain (0 = plain greedy; not with --votes; about 2x slower).", valueName: "N")
+let subtractionChecksOptionHelp = ArgumentHelp("Check each doubtful long-division line c-p=r by asking the model for p+r (which must be c) and r-d (which must be negative), and each doubtful step a±b=c of the main line by asking it the sum of magnitudes the step implies (8456-8204=252: 8204+252, which must be 8456), and each doubtful partial product a*m=p (m one digit at its place, in a product block or the main line) by asking it p/m (which must be a); rewrite a false one from the model's second choices: at most N repaired lines per chain (0 = plain greedy; not with --votes; about 2x slower).", valueName: "N")
 let contextOptionHelp: ArgumentHelp = "Decode with this context length instead of the checkpoint's (RoPE or Abacus positions only; beyond the trained length the model extrapolates)."
 
 /// Reads a question file: one question per line; a final newline does not make an extra line.

@@ -164,6 +164,24 @@ import ReckonModel
         #expect(plain.chain == "80670-83978=-3318")
         #expect(repaired.chain == "80670-83978=-3308" && repaired.repairs == 1)
     }
+
+    /// A partial product is checked by the model's division: greedy, the shipped model writes
+    /// 3777*9=34993; its own 34993/9 is not 3777, and its runner-up at the least sure digit gives
+    /// 33993, whose quotient is.
+    @Test func theShippedModelsFalsePartialProductIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("3777*2689") else { return }
+        #expect(plain.chain.contains("+302160+34993="))
+        #expect(repaired.chain.contains("+302160+33993=") && repaired.chain.hasSuffix("}10156353"))
+        #expect(repaired.repairs == 1)
+    }
+
+    /// A main-line product by one digit is checked the same way: greedy, the shipped model
+    /// answers 8*36993 with 315944; its own 315944/8 is not 36993.
+    @Test func theShippedModelsFalseMainLineProductIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("8*36993") else { return }
+        #expect(plain.chain == "8*36993=315944")
+        #expect(repaired.chain == "8*36993=295944" && repaired.repairs == 1)
+    }
 }
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
