@@ -10,7 +10,8 @@
 // shifts, not checked. A main-line product by a place term (`13127*4=52508`, no block) is
 // checked the same way.
 
-/// A partial product `a*m=p` of a product block, m a place term with one non-zero digit k ≠ 1.
+/// A partial product `a*m=p` of a product block or the main line, m a place term with one
+/// non-zero digit k ≠ 1.
 struct PartialProduct: Equatable {
     /// a's text as written in the block.
     var multiplicand: String
@@ -26,7 +27,7 @@ struct PartialProduct: Equatable {
         var found: [PartialProduct] = []
         for open in text.indices where text[open] == UInt8(ascii: "{") {
             var at = open + 1
-            /// The number at `at`, ended by `terminator` (which is then skipped).
+            /// The number at `at`, ended by one of `terminators` (then `at` moves past it).
             func number(endedBy terminators: String) -> Range<Int>? {
                 var e = at
                 while e < text.count, isNumeral(text[e]) { e += 1 }
