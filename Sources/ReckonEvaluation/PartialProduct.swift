@@ -13,7 +13,7 @@
 /// A partial product `a*m=p` of a product block or the main line, m a place term with one
 /// non-zero digit k ≠ 1.
 struct PartialProduct: Equatable {
-    /// a's text as written in the block.
+    /// a's text as written in the block or step.
     var multiplicand: String
     /// m's non-zero digit k, and the places to move p's point left (negative: right) for p/k.
     var digit: Character

@@ -83,13 +83,13 @@ struct SubtractionLine: Equatable {
 }
 
 /// A line the solver checks: a long-division line `c-p=r,`, a ± step of the main line, or a
-/// partial product of a product block.
+/// partial product (of a product block or the main line).
 enum CheckedLine {
     case division(SubtractionLine)
     case step(SumStep)
     case product(PartialProduct)
 
-    /// Where the line's written digits start (c, or the step's result).
+    /// Where the line's written digits start (c, the step's result, or the product).
     var start: Int {
         switch self {
         case .division(let l): l.current.lowerBound
@@ -160,8 +160,8 @@ extension Solver {
     /// Room for a division `p'/k=` and the model's long division of it.
     static let quotientTokens = 448
 
-    /// Checks the long-division lines and ± steps of each greedy chain in `results` (continuations of
-    /// `prompts`) and repairs false ones, at most `maxRepairs` per chain. Returns the number of
+    /// Checks the long-division lines, ± steps and partial products of each greedy chain in
+    /// `results` (continuations of `prompts`) and repairs false ones, at most `maxRepairs` per chain. Returns the number of
     /// lines repaired per chain (nil, and nothing checked, for a model that reverses numbers:
     /// its digits are not in the chain's order); `results` then holds the repaired chains.
     ///
