@@ -7,16 +7,18 @@ import ReckonModel
 // writes for the sum with the text of c and looks for a '-' at the start of the difference (and
 // compares p with the texts of the block's multiples): no number is computed outside the model,
 // only texts are compared. A model that pads its lines (`NumberOrder.paddedInLongDivision`,
-// `.padded`) is read in its own characters and asked without the zeros. A step `a±b=c` of the
-// main line is checked the same way, by the sum of magnitudes it implies (`SumStep`), and a
-// partial product `a*m=p` (m one digit at its place) by the model's division of p by m, which
-// must give a (`PartialProduct`). A failing line is rewritten from the model's second choices
-// (its runner-up token at one of the line's least sure digits, then greedy to the end of the
-// line); a rewrite is kept only if it passes the same check, and the chain is then decoded on
-// from it (to its next doubtful division line, which is checked in turn; the decoder reuses the
-// cached prefix each time). Session 32 measured the check on 150 of the shipped model's false
-// remainders: it flags 146 and passes the true remainder in 136 (Benchmarks/DECODING.md). The
-// model's sums share its subtraction's carry errors, so a few repairs are themselves false.
+// `.padded`) is read in its own characters and asked without the zeros. A step `a±b=c` of the main
+// line or of a product block's sum of partial products is checked the same way, by the sum of
+// magnitudes it implies and a difference with its result among the terms (`SumStep`), and a partial
+// product `a*m=p` (m one digit at its place) by the model's division of p by m, which must give a
+// (`PartialProduct`). A failing line is rewritten from the model's second choices (its runner-up
+// token at one of the line's least sure digits, then greedy to the end of the line; a false step
+// also from the model's answer to the step asked on its own, in a fresh context); a rewrite is kept
+// only if it passes the same check, and the chain is then decoded on from it (to its next doubtful
+// division line, which is checked in turn; the decoder reuses the cached prefix each time). Session
+// 32 measured the check on 150 of the shipped model's false remainders: it flags 146 and passes the
+// true remainder in 136 (Benchmarks/DECODING.md). The model's sums share its subtraction's carry
+// errors, so a few repairs are themselves false.
 
 /// A long-division line's subtraction `c-p=r` in a chain's generated text, by character offset.
 struct SubtractionLine: Equatable {
@@ -208,6 +210,7 @@ extension Solver {
                 failing[i] = []
                 let all = SubtractionLine.all(in: t).map(CheckedLine.division)
                     + SumStep.all(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.step)
+                    + SumStep.inProductBlocks(of: t).map(CheckedLine.step)
                     + PartialProduct.all(in: t).map(CheckedLine.product)
                     + PartialProduct.mainLine(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.product)
                 for line in all.sorted(by: { $0.start < $1.start })
@@ -232,8 +235,10 @@ extension Solver {
                 // 1. Rewrite each open chain's earliest failing line from the runner-up at one of
                 //    its least sure digits, then greedy to the end of the line.
                 var requests: [DecodeRequest] = [], origins: [(chain: Int, line: CheckedLine, at: Int)] = []
+                var steps: [(chain: Int, step: SumStep)] = []
                 for i in open where !failing[i]!.isEmpty {
                     let (line, verdict) = failing[i]!.removeFirst()
+                    if case .step(let s) = line { steps.append((i, s)) }
                     checked[i] = line.end
                     let r = results[i], t = texts[i]!
                     // A false sum can be in p or r; a p that is no multiple in the table, or too
@@ -259,6 +264,13 @@ extension Solver {
                           let chain = Self.rewrite(of: r, at: o.at, continuation: c, cutAt: line.end) else { continue }
                     rewrites.append((line, chain))
                     rewritten.append(o.chain)
+                }
+                // A false step's last candidate: the model's answer to the step asked on its own.
+                let fresh = try modelAnswers(steps.map { $0.step.question }, decoder: sumDecoder, answerTokens: 32)
+                for (k, (i, step)) in steps.enumerated() {
+                    guard let answer = fresh[k], let (line, chain) = try Self.splice(answer, over: step, in: results[i], tokenizer) else { continue }
+                    rewrites.append((line, chain))
+                    rewritten.append(i)
                 }
 
                 // 2. Decode on: from the first rewrite of a chain that holds its check, and each
@@ -345,9 +357,32 @@ extension Solver {
             runnerUpProbabilities: Array(chain.runnerUpProbabilities[..<at]) + [chain.probabilities[at]] + c.runnerUpProbabilities[..<taken])
     }
 
+    /// `chain` with the result of `step` (its sign included) replaced by `answer`, the model's
+    /// answer to the step asked on its own, as a rewrite that ends with it: nil if the answer is
+    /// no number or is the result already written. The answer's tokens count as sure (probability
+    /// 1): they are the model's, from another context, and are checked before they are kept.
+    static func splice(_ answer: String, over step: SumStep, in chain: DecodeResult,
+                       _ tokenizer: Tokenizer) throws -> (line: CheckedLine, chain: DecodeResult)? {
+        let negative = answer.hasPrefix("-"), digits = negative ? answer.dropFirst() : answer[...]
+        let start = step.result.lowerBound - (step.resultIsNegative ? 1 : 0)
+        guard isNumber(digits.utf8), start >= 0, step.result.upperBound <= chain.tokens.count else { return nil }
+        let tokens = try tokenizer.encode(answer)
+        guard tokens.count == answer.utf8.count, tokens.allSatisfy({ $0 > Tokenizer.eos }),
+              tokens != Array(chain.tokens[start ..< step.result.upperBound]) else { return nil }
+        var line = step
+        line.resultIsNegative = negative
+        line.result = start + (negative ? 1 : 0) ..< start + tokens.count
+        return (.step(line), DecodeResult(
+            tokens: Array(chain.tokens[..<start]) + tokens, stop: .rule,
+            probabilities: Array(chain.probabilities[..<start]) + tokens.map { _ in 1 },
+            runnerUps: Array(chain.runnerUps[..<start]) + tokens,
+            runnerUpProbabilities: Array(chain.runnerUpProbabilities[..<start]) + tokens.map { _ in 0 }))
+    }
+
     /// What the checks say of one line `c-p=r` in a block dividing by d.
     struct LineVerdict {
-        /// The model, asked `p+r`, answers with exactly the text of c.
+        /// The model, asked `p+r`, answers with exactly the text of c. (For a step or a partial
+        /// product: the step's sum and difference, or the product's division, give their texts.)
         var sum: Bool
         /// p is 0, d or one of the multiples written in the block's table (a comparison of texts).
         var inTable: Bool
@@ -364,15 +399,15 @@ extension Solver {
         func string(_ t: [UInt8], _ r: Range<Int>) -> String { String(decoding: t[r], as: UTF8.self) }
         // p and r as written: a padded line's leading zeros off (the questions are main-line sums).
         func number(_ t: [UInt8], _ r: Range<Int>) -> String { string(t, SubtractionLine.withoutLeadingZeros(r, in: t)) }
-        // A step's sum, read once: its question and the total the answer must be.
-        let stepSums = lines.map { t, line -> (addends: String, total: String)? in
+        // A step's sum and difference, read once: the questions and the answers they must get.
+        let stepSums = lines.map { t, line -> (addends: String, total: String, difference: (question: String, answer: String)?)? in
             if case .step(let s) = line { s.sum(in: t) } else { nil }
         }
         let questions: [[String]] = zip(lines, stepSums).map { tl, sum in
             let (t, line) = tl
             switch line {
             case .division(let l): return [number(t, l.product) + "+" + number(t, l.remainder), number(t, l.remainder) + "-" + string(t, l.divisor)]
-            case .step: return sum.map { [$0.addends] } ?? []
+            case .step: return sum.map { [$0.addends] + ($0.difference.map { [$0.question] } ?? []) } ?? []
             case .product: return []
             }
         }
@@ -394,7 +429,10 @@ extension Solver {
                                    belowDivisor: asked[1].map { $0.hasPrefix("-") } ?? true)
             case .step:
                 // Compared as numbers' texts: `2.50` (an operand as written) is the model's `2.5`.
-                let sum = stepSums[k].map { s in asked[0].map { withoutTrailingFractionZeros($0) == withoutTrailingFractionZeros(s.total) } ?? false }
+                func gives(_ answer: String?, _ expected: String) -> Bool {
+                    answer.map { withoutTrailingFractionZeros($0) == withoutTrailingFractionZeros(expected) } ?? false
+                }
+                let sum = stepSums[k].map { s in gives(asked[0], s.total) && s.difference.map { gives(asked[1], $0.answer) } ?? true }
                 return LineVerdict(sum: sum ?? true, inTable: true, belowDivisor: true)
             case .product(let p):
                 guard divisions[k] != nil, let quotient = quotientAnswers.popFirst()! else {

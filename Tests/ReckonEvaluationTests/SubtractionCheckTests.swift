@@ -102,6 +102,32 @@ import ReckonModel
         #expect(Solver.rewrite(of: chain, at: 2, continuation: continuation, cutAt: 6) == nil)
     }
 
+    /// The model's own answer to a false step replaces the step's result, its sign included, as
+    /// a rewrite that ends with it; an answer that is no number or is the result already written
+    /// gives none.
+    @Test func freshAnswersAreSplicedOverTheResult() throws {
+        let tokenizer = try Tokenizer()
+        let question = "7-9+(4140+6462)", written = "7-9+10502", text = Array((question + "=" + written).utf8)
+        let from = question.utf8.count + 1
+        let step = try #require(SumStep.all(in: text, from: from, complete: true).first)
+        let tokens = try tokenizer.encode(written)
+        let chain = DecodeResult(tokens: tokens, stop: .rule, probabilities: tokens.map { _ in 0.5 },
+                                 runnerUps: tokens, runnerUpProbabilities: tokens.map { _ in 0.25 })
+        let (line, spliced) = try #require(try Solver.splice("10602", over: step, in: chain, tokenizer))
+        #expect(tokenizer.decode(spliced.tokens) == "7-9+10602")
+        #expect(spliced.probabilities == [0.5, 0.5, 0.5, 0.5] + [1, 1, 1, 1, 1] && spliced.stop == .rule)
+        #expect(line.start == 4 && line.end == 9)
+        #expect(try Solver.splice("10502", over: step, in: chain, tokenizer) == nil)
+        #expect(try Solver.splice("1.0.2", over: step, in: chain, tokenizer) == nil)
+
+        let negative = try #require(SumStep.all(in: Array("475-1214=-749".utf8), from: 9, complete: true).first)
+        let signed = try tokenizer.encode("-749")
+        let negativeChain = DecodeResult(tokens: signed, stop: .endToken, probabilities: signed.map { _ in 0.5 } + [1],
+                                         runnerUps: signed + [0], runnerUpProbabilities: signed.map { _ in 0 } + [0])
+        let (_, positive) = try #require(try Solver.splice("739", over: negative, in: negativeChain, tokenizer))
+        #expect(tokenizer.decode(positive.tokens) == "739")
+    }
+
     /// The shipped model's greedy chain for `expression`, and its chain with up to 3 lines
     /// repaired; nil when the checkpoint is not at hand.
     private func shippedModelsChains(_ expression: String) throws -> (plain: Solution, repaired: Solution)? {
@@ -163,6 +189,15 @@ import ReckonModel
         guard let (plain, repaired) = try shippedModelsChains("80670-83978") else { return }
         #expect(plain.chain == "80670-83978=-3318")
         #expect(repaired.chain == "80670-83978=-3308" && repaired.repairs == 1)
+    }
+
+    /// A product block's sum of partial products is a step too: greedy, the shipped model adds
+    /// 919080+999 as 910079; asked on their own, its 919080+999 is 920079 and its 910079-999 is
+    /// 909080, so the line fails, and the rewrite 920079 passes both (920079-999 is 919080).
+    @Test func theShippedModelsFalseBlockSumIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("999*921") else { return }
+        #expect(plain.chain.hasSuffix("=919080+999=910079}910079"))
+        #expect(repaired.chain.hasSuffix("=919080+999=920079}920079") && repaired.repairs == 1)
     }
 
     /// A partial product is checked by the model's division: greedy, the shipped model writes

@@ -44,6 +44,58 @@ import Testing
         #expect(sums("1.5+2", ".35") == [])
     }
 
+    /// The difference has c among its terms and subtracts the pair's smaller term; there is none
+    /// when c is the pair's larger term (the model is poor at nearly equal differences).
+    @Test func differencesSubtractTheSmallerTerm() {
+        func difference(_ question: String, _ chain: String) -> String? {
+            let text = Array((question + "=" + chain).utf8), from = question.utf8.count + 1
+            let steps = SumStep.all(in: text, from: from, complete: true)
+            return steps.first?.sum(in: Array(text[from...]))?.difference.map { "\($0.question)=\($0.answer)" }
+        }
+        #expect(difference("8456-8204", "252") == "8456-252=8204")
+        #expect(difference("4140+6462", "10602") == "10602-4140=6462")
+        #expect(difference("-7987.5+-86.75", "-8074.25") == "8074.25-86.75=7987.5")
+        #expect(difference("9-78309", "-78300") == nil)
+        #expect(difference("1105-4", "1101") == nil)
+        #expect(difference("10-5", "5") == "10-5=5")
+    }
+
+    /// Magnitudes compare digit by digit, whatever the texts' lengths.
+    @Test func magnitudesCompareAsNumbers() {
+        #expect(isSmaller("9.5", than: "12") && !isSmaller("12", than: "9.5"))
+        #expect(isSmaller("0.5", than: "0.75") && !isSmaller("0.75", than: "0.5"))
+        #expect(isSmaller("007", than: "8") && isSmaller("0.09", than: "0.1"))
+        #expect(!isSmaller("2.50", than: "2.5") && !isSmaller("2.5", than: "2.50"))
+        #expect(isSmaller("199", than: "200") && !isSmaller("200", than: "199"))
+    }
+
+    /// The step asked on its own folds b's sign into the operator.
+    @Test func stepsAreAskedOnTheirOwn() {
+        func question(_ question: String, _ chain: String) -> String? {
+            let text = Array((question + "=" + chain).utf8)
+            return SumStep.all(in: text, from: question.utf8.count + 1, complete: true).first?.question
+        }
+        #expect(question("15689353--8265709", "23954062") == "15689353+8265709")
+        #expect(question("-26+394", "368") == "-26+394")
+        #expect(question("2421+-7316", "-4895") == "2421-7316")
+    }
+
+    /// The product blocks' sums of partial products are steps too (up to a rounding `~`); the
+    /// terms, the products and long-division blocks are not, nor is a block left open.
+    @Test func productBlockSumsAreSteps() {
+        func sums(_ chain: String) -> [String] {
+            let text = Array(chain.utf8)
+            return SumStep.inProductBlocks(of: text).map { step in
+                let written = String(decoding: text[step.result], as: UTF8.self)
+                return step.sum(in: text).map { "\(written): \($0.addends)=\($0.total)" } ?? "\(written): none"
+            }
+        }
+        #expect(sums("9567*4393*2={9567*4393=9567*4000+9567*300+9567*90+9567*3=38268000+2870100+861030+28701=41138100+861030+28701=42099130+28701=42127831}42127831*2")
+                == ["41138100: 38268000+2870100=41138100", "42099130: 41138100+861030=42099130", "42127831: 42099130+28701=42127831"])
+        #expect(sums("{0.5*31=0.5*30+0.5*1=15+0.5=15.5000~15.5}15.5") == ["15.5000: 15+0.5=15.5000"])
+        #expect(sums("{576/14:14*2=28|57-56=1,4~4}4+{1+2=3") == [])
+    }
+
     /// Texts of numbers compare without the zeros that end a fraction.
     @Test func trailingFractionZerosAreIgnored() {
         #expect(withoutTrailingFractionZeros("2.50") == "2.5")
