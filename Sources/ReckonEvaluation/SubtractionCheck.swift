@@ -11,8 +11,10 @@ import ReckonModel
 // line or of a product block's sum of partial products is checked the same way, by the sum of
 // magnitudes it implies and a difference with its result among the terms (`SumStep`), and a partial
 // product `a*m=p` (m one digit at its place) by the model's division of p by m, which must give a
-// (`PartialProduct`). A failing line is rewritten from the model's second choices (its runner-up
-// token at one of the line's least sure digits, then greedy to the end of the line; a false step
+// (`PartialProduct`). A main-line step is checked for its form as well: the expression before it
+// with its next operation replaced by one number and all else copied (`StepRewrite`); no model
+// is asked. A failing line is rewritten from the model's second choices (its runner-up
+// token at one of the line's least sure characters, then greedy to the end of the line; a false step
 // also from the model's answer to the step asked on its own, in a fresh context); a rewrite is kept
 // only if it passes the same check, and the chain is then decoded on from it (to its next doubtful
 // division line, which is checked in turn; the decoder reuses the cached prefix each time). Session
@@ -84,12 +86,14 @@ struct SubtractionLine: Equatable {
     }
 }
 
-/// A line the solver checks: a long-division line `c-p=r,`, a ± step of the main line, or a
-/// partial product (of a product block or the main line).
+/// A line the solver checks: a long-division line `c-p=r,`, a ± step of the main line, a
+/// partial product (of a product block or the main line), or a main-line step's form.
 enum CheckedLine {
     case division(SubtractionLine)
     case step(SumStep)
     case product(PartialProduct)
+    case rewrite(StepRewrite)
+    case head(BlockHead)
 
     /// Where the line's written digits start (c, the step's result, or the product).
     var start: Int {
@@ -97,6 +101,8 @@ enum CheckedLine {
         case .division(let l): l.current.lowerBound
         case .step(let s): s.result.lowerBound
         case .product(let p): p.product.lowerBound
+        case .rewrite(let s): s.expression.lowerBound
+        case .head(let h): h.written.lowerBound
         }
     }
     /// Offset just after the line.
@@ -105,14 +111,32 @@ enum CheckedLine {
         case .division(let l): l.end
         case .step(let s): s.result.upperBound
         case .product(let p): p.product.upperBound
+        case .rewrite(let s): s.end
+        case .head(let h): h.written.upperBound
         }
     }
-    /// The digits the model may have got wrong: p and r, the step's result, or the product.
+    /// The characters the model may have got wrong: p and r, the step's result, the product, the
+    /// whole step and the `=` that ends it (which may belong later: a number cut short), or the
+    /// block's head.
     var doubted: Range<Int> {
         switch self {
         case .division(let l): l.product.lowerBound ..< l.remainder.upperBound
         case .step(let s): s.result
         case .product(let p): p.product
+        case .rewrite(let s): s.expression.lowerBound ..< s.end
+        case .head(let h): h.written
+        }
+    }
+
+    var isRewrite: Bool {
+        if case .rewrite = self { true } else { false }
+    }
+
+    /// A line of copied text (a step's form or a block's head), whose rewrite runs past a few digits.
+    var isCopy: Bool {
+        switch self {
+        case .rewrite, .head: true
+        case .division, .step, .product: false
         }
     }
 
@@ -133,6 +157,10 @@ enum CheckedLine {
             guard let product = Self.number(in: text, at: p.product.lowerBound, mayEndText: complete) else { return nil }
             p.product = product
             return .product(p)
+        case .rewrite(let s):
+            return s.reread(in: text, complete: complete).map(CheckedLine.rewrite)
+        case .head(let h):
+            return h.reread(in: text).map(CheckedLine.head)
         }
     }
 
@@ -161,6 +189,8 @@ extension Solver {
     static let sumTokens = 128
     /// Room for a division `p'/k=` and the model's long division of it.
     static let quotientTokens = 448
+    /// Most tokens a rewritten step's expression or block head may take to its end.
+    static let stepTokens = 256
 
     /// Checks the long-division lines, ± steps and partial products of each greedy chain in
     /// `results` (continuations of `prompts`) and repairs false ones, at most `maxRepairs` per chain. Returns the number of
@@ -213,7 +243,10 @@ extension Solver {
                     + SumStep.inProductBlocks(of: t).map(CheckedLine.step)
                     + PartialProduct.all(in: t).map(CheckedLine.product)
                     + PartialProduct.mainLine(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.product)
-                for line in all.sorted(by: { $0.start < $1.start })
+                    + StepRewrite.all(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.rewrite)
+                    + BlockHead.all(in: question + t, from: question.count).map(CheckedLine.head)
+                // A step's form before its result: a step that is no rewrite is false as a whole.
+                for line in all.sorted(by: { ($0.start, $0.isRewrite ? 0 : 1) < ($1.start, $1.isRewrite ? 0 : 1) })
                     where line.start >= checked[i] && Self.isDoubtful(line.doubted, results[i].probabilities) {
                     lines.append((i, line))
                 }
@@ -224,6 +257,12 @@ extension Solver {
             }
         }
         let stopAtDoubtfulLine = try Self.doubtfulLineEnd(tokenizer)
+        let ends = try tokenizer.encode("=:"), equals = ends[0]
+        let stopAtStepEnd: @Sendable ([Int], [Float]) -> Bool = { tokens, _ in tokens.last == equals }
+        /// Stops once `count` more `=` or `:` are written (a block head's rest).
+        func stopAfter(_ count: Int) -> @Sendable ([Int], [Float]) -> Bool {
+            { tokens, _ in tokens.count { ends.contains($0) } >= count }
+        }
 
         // Only chains of ordinary tokens: then token i is character i of the text.
         let repairable = results.indices.filter { i in results[i].tokens.allSatisfy { $0 > Tokenizer.eos } }
@@ -246,15 +285,30 @@ extension Solver {
                     var span = line.doubted
                     if case .division(let l) = line, verdict.sum { span = l.product }
                     let positions = span
-                        .filter { t[$0] != UInt8(ascii: "=") && r.probabilities[$0] < Self.doubtBelow }
+                        .filter { (t[$0] != UInt8(ascii: "=") || line.isCopy) && r.probabilities[$0] < Self.doubtBelow }
                         .sorted { (r.probabilities[$0], $0) < (r.probabilities[$1], $1) }
                         .prefix(Self.rewritesPerLine)
                     for j in positions {
-                        requests.append(DecodeRequest(prompt: prompts[i] + r.tokens[..<j] + [r.runnerUps[j]]))
+                        var stop: (@Sendable ([Int], [Float]) -> Bool)? = nil
+                        switch line {
+                        case .rewrite: stop = stopAtStepEnd
+                        case .head(let h):
+                            // The head's `=` and `:` still to come after the runner-up.
+                            stop = stopAfter(h.terminatorsAfter(j, runnerUp: text([r.runnerUps[j]]), in: t))
+                        default: break
+                        }
+                        requests.append(DecodeRequest(prompt: prompts[i] + r.tokens[..<j] + [r.runnerUps[j]], stopRule: stop))
                         origins.append((i, line, j))
                     }
                 }
-                let continuations = try decodeAll(requests, maxNewTokens: 16)
+                // A number's rewrite is done in a few tokens; copied text runs to its `=` or `:`.
+                var continuations = [DecodeResult](repeating: DecodeResult(tokens: [], stop: .rule), count: requests.count)
+                for (copies, maxNewTokens) in [(false, 16), (true, Self.stepTokens)] {
+                    let batch = requests.indices.filter { origins[$0].line.isCopy == copies }
+                    for (k, c) in try decodeAll(batch.map { requests[$0] }, maxNewTokens: maxNewTokens).enumerated() {
+                        continuations[batch[k]] = c
+                    }
+                }
                 var rewrites: [(line: CheckedLine, chain: DecodeResult)] = [], rewritten: [Int] = []
                 for (k, o) in origins.enumerated() {
                     let r = results[o.chain], c = continuations[k]
@@ -281,6 +335,8 @@ extension Solver {
                     where v.holds && heads[rewritten[k]] == nil {
                     heads[rewritten[k]] = rewrites[k].chain
                     repairs[rewritten[k]] += 1
+                    // A step rewritten into form still has its result to check.
+                    if rewrites[k].line.isRewrite { checked[rewritten[k]] = rewrites[k].line.start }
                 }
                 for i in open where heads[i] == nil && failing[i]!.isEmpty && !complete[i] { heads[i] = results[i] }
                 var decoded: [Int] = []
@@ -382,7 +438,8 @@ extension Solver {
     /// What the checks say of one line `c-p=r` in a block dividing by d.
     struct LineVerdict {
         /// The model, asked `p+r`, answers with exactly the text of c. (For a step or a partial
-        /// product: the step's sum and difference, or the product's division, give their texts.)
+        /// product: the step's sum and difference, or the product's division, give their texts;
+        /// for a step's form or a block's head: the text is what the operation gives.)
         var sum: Bool
         /// p is 0, d or one of the multiples written in the block's table (a comparison of texts).
         var inTable: Bool
@@ -408,7 +465,7 @@ extension Solver {
             switch line {
             case .division(let l): return [number(t, l.product) + "+" + number(t, l.remainder), number(t, l.remainder) + "-" + string(t, l.divisor)]
             case .step: return sum.map { [$0.addends] + ($0.difference.map { [$0.question] } ?? []) } ?? []
-            case .product: return []
+            case .product, .rewrite, .head: return []
             }
         }
         let divisions = lines.map { t, line -> (question: String, quotient: String)? in
@@ -439,6 +496,10 @@ extension Solver {
                     return LineVerdict(sum: true, inTable: true, belowDivisor: true)
                 }
                 return LineVerdict(sum: p.quotientMatches(quotient), inTable: true, belowDivisor: true)
+            case .rewrite(let s):
+                return LineVerdict(sum: s.holds(in: t), inTable: true, belowDivisor: true)
+            case .head(let h):
+                return LineVerdict(sum: h.holds(in: t), inTable: true, belowDivisor: true)
             }
         }
     }

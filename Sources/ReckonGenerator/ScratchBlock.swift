@@ -21,7 +21,7 @@ import ReckonArithmetic
 /// `{12^3=12*12*12=144*12=1728}`.
 ///
 /// Addition and subtraction are one hop: no block.
-enum ScratchBlock {
+public enum ScratchBlock {
     /// Appends `format`'s block for `a op b` (policy result `result`), or nothing when the
     /// operation is one hop. Division has one block per format: schoolbook lines (`scratch`),
     /// long division with a table (`longdiv`) or refinement rounds (`refine`).
@@ -71,10 +71,16 @@ enum ScratchBlock {
         s.withUTF8Buffer { out.append(contentsOf: $0) }
     }
 
-    private static func writeProduct(_ a: DecimalValue, _ b: DecimalValue, result: DecimalValue, to out: inout [UInt8]) {
+    /// The product block's operands: `kept` times `split`, the one with fewer non-zero digits
+    /// (split into its place terms); nil when either has one non-zero digit (no block).
+    private static func productOperands(_ a: DecimalValue, _ b: DecimalValue) -> (kept: DecimalValue, split: DecimalValue)? {
         let na = nonZeroDigits(a), nb = nonZeroDigits(b)
-        guard min(na, nb) >= 2 else { return }
-        let (kept, split) = na < nb ? (b, a) : (a, b)
+        guard min(na, nb) >= 2 else { return nil }
+        return na < nb ? (b, a) : (a, b)
+    }
+
+    private static func writeProduct(_ a: DecimalValue, _ b: DecimalValue, result: DecimalValue, to out: inout [UInt8]) {
+        guard let (kept, split) = productOperands(a, b) else { return }
         out.append(UInt8(ascii: "{"))
         let product = writeProductEquation(kept, split, to: &out)
         if product != result {
@@ -88,15 +94,7 @@ enum ScratchBlock {
     /// place terms, added left to right), or `kept*split=p` when `split` has one non-zero digit;
     /// returns the product p.
     private static func writeProductEquation(_ kept: DecimalValue, _ split: DecimalValue, to out: inout [UInt8]) -> DecimalValue {
-        kept.write(to: &out); out.append(UInt8(ascii: "*")); split.write(to: &out)
-        let terms = placeTerms(split)
-        if terms.count > 1 {
-            out.append(UInt8(ascii: "="))
-            for (i, t) in terms.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: "+")) }
-                kept.write(to: &out); out.append(UInt8(ascii: "*")); t.write(to: &out)
-            }
-        }
+        let terms = writeProductTerms(kept, split, to: &out)
         var partials = terms.map { kept * $0 }
         while true {
             out.append(UInt8(ascii: "="))
@@ -108,6 +106,21 @@ enum ScratchBlock {
             partials.replaceSubrange(0...1, with: [partials[0] + partials[1]])
         }
         return partials[0]
+    }
+
+    /// Writes `kept*split[=kept*t1+kept*t2+…]` (the terms when `split` has more than one) and
+    /// returns `split`'s place terms.
+    private static func writeProductTerms(_ kept: DecimalValue, _ split: DecimalValue, to out: inout [UInt8]) -> [DecimalValue] {
+        kept.write(to: &out); out.append(UInt8(ascii: "*")); split.write(to: &out)
+        let terms = placeTerms(split)
+        if terms.count > 1 {
+            out.append(UInt8(ascii: "="))
+            for (i, t) in terms.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: "+")) }
+                kept.write(to: &out); out.append(UInt8(ascii: "*")); t.write(to: &out)
+            }
+        }
+        return terms
     }
 
     /// One line of a long division of a whole-divisor dividend: at `place` (the power of ten of
@@ -181,6 +194,38 @@ enum ScratchBlock {
         out.append(UInt8(ascii: "}"))
     }
 
+    /// Writes the `longdiv` block's head `[a/b=]a'/d:` and returns a' and d.
+    private static func writeLongDivisionHead(_ a: DecimalValue, _ b: DecimalValue, to out: inout [UInt8]) -> (dividend: DecimalValue, divisor: ExactInteger) {
+        let (shifted, divisor) = wholeDivisor(a, b)
+        if b.scale > 0 { a.write(to: &out); out.append(UInt8(ascii: "/")); b.write(to: &out); out.append(UInt8(ascii: "=")) }
+        writeDivision(shifted, divisor, to: &out)
+        out.append(UInt8(ascii: ":"))
+        return (shifted, divisor)
+    }
+
+    /// The start of `format`'s block for `a op b` that copies the operands and owes nothing to
+    /// the result: `{` and the product's terms up to their `=` (`{1234*56=1234*50+1234*6=`),
+    /// or `{` and a `longdiv` division's head (`{9.83/4.2=983/420:`). Nil when `format` writes
+    /// no block for the operation or none of a known start (a product by one non-zero digit, a
+    /// division by a power of ten, other formats' divisions and powers). The points of a and b
+    /// are only moved: nothing is computed.
+    public static func head(_ op: BinaryOperator, _ a: DecimalValue, _ b: DecimalValue, format: StepFormat) -> String? {
+        guard format.writesBlock(for: op) else { return nil }
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        switch op {
+        case .multiply:
+            guard let (kept, split) = productOperands(a.magnitude, b.magnitude),
+                  writeProductTerms(kept, split, to: &out).count > 1 else { return nil }
+            out.append(UInt8(ascii: "="))
+        case .divide where format == .longdiv:
+            guard !a.isZero, !b.isZero, !isPowerOfTen(b) else { return nil }
+            _ = writeLongDivisionHead(a.magnitude, b.magnitude, to: &out)
+        default:
+            return nil
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// The `longdiv` block: `{[a/b=]a'/d:d*2=m2,…,d*9=m9|c1-p1=r1,Q1;c2-p2=r2,Q2;…~q}`. First the
     /// divisor's multiples, each a one-digit product with its operands written beside it; then
     /// one line per quotient digit q_k: the current dividend c_k (the last remainder with the next
@@ -192,10 +237,7 @@ enum ScratchBlock {
     private static func writeLongQuotient(_ a: DecimalValue, _ b: DecimalValue, policy: RoundingPolicy, to out: inout [UInt8]) {
         guard !a.isZero, !b.isZero, !isPowerOfTen(b) else { return }
         out.append(UInt8(ascii: "{"))
-        let (shifted, divisor) = wholeDivisor(a, b)
-        if b.scale > 0 { a.write(to: &out); out.append(UInt8(ascii: "/")); b.write(to: &out); out.append(UInt8(ascii: "=")) }
-        writeDivision(shifted, divisor, to: &out)
-        out.append(UInt8(ascii: ":"))
+        let (shifted, divisor) = writeLongDivisionHead(a, b, to: &out)
         for k in 2...9 {
             if k > 2 { out.append(UInt8(ascii: ",")) }
             divisor.appendMagnitudeDigits(to: &out); out.append(UInt8(ascii: "*")); out.append(UInt8(ascii: "0") + UInt8(k))

@@ -217,6 +217,16 @@ import ReckonModel
         #expect(plain.chain == "8*36993=315944")
         #expect(repaired.chain == "8*36993=295944" && repaired.repairs == 1)
     }
+
+    /// A step's form is checked too: greedy, the shipped model copies `[309*(9666-9564)]` as
+    /// `[309*50`, which does not parse; its runner-up at the step's least sure character gives
+    /// a step with the bracket's operation done and the rest copied.
+    @Test func theShippedModelsMiscopiedStepIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("-5240*[309*(9666-9564)]") else { return }
+        #expect(plain.chain.hasPrefix("-5240*[309*(9666-9564)]=-5240*[309*50="))
+        #expect(repaired.chain.hasPrefix("-5240*[309*(9666-9564)]=-5240*[309*102]="))
+        #expect(repaired.chain.hasSuffix("}-165154320") && repaired.repairs.map { $0 >= 1 } == true)
+    }
 }
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

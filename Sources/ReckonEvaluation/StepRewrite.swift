@@ -1,0 +1,148 @@
+import ReckonArithmetic
+import ReckonGenerator
+
+// A main-line step read as a rewrite of the expression before it, and its check of form.
+//
+// Each step of a chain performs one operation, the next in precedence order, and carries every
+// other number and operator over as written. A step that miscopies one (`6653.022116202` carried
+// over as `6653.0221162022`, `9353%` as `9353`), performs another operation first, or does not
+// parse is false whatever its result. Which operation is next depends on the expression's shape
+// only (brackets and operators: `Expression.nextOperation`), so the check computes no value: it
+// puts one of the step's own numbers in place of that operation and compares the texts. A step
+// that gives the final answer directly (a number) is not judged.
+
+/// A step of the main line: the expression before it and where the step's expression was written.
+struct StepRewrite {
+    /// The expression the step rewrites, as written (the question, or the step before).
+    var before: String
+    /// The step's expression in the text it was read from (after its block, if any).
+    var expression: Range<Int>
+    /// Offset just after the step: past the `=` that ends it, or the expression's end if the
+    /// chain ends there.
+    var end: Int
+
+    /// Every step whose expression lies in `text[from...]`, in order, counted from `from`. `text`
+    /// is the question, its `=` and the chain; the chain's last expression is read only if `complete`.
+    static func all(in text: [UInt8], from: Int, complete: Bool) -> [StepRewrite] {
+        let expressions = mainLineExpressions(in: text, complete: complete)
+        return zip(expressions, expressions.dropFirst()).compactMap { before, after in
+            guard after.lowerBound >= from else { return nil }
+            let terminated = after.upperBound < text.count && text[after.upperBound] == UInt8(ascii: "=")
+            return StepRewrite(before: String(decoding: text[before], as: UTF8.self),
+                               expression: after.lowerBound - from ..< after.upperBound - from,
+                               end: after.upperBound - from + (terminated ? 1 : 0))
+        }
+    }
+
+    /// The same step in `text`, a rewrite of the text it was read from that agrees with it before
+    /// the expression: the expression from the same offset to the next `=` (or, if the chain is
+    /// `complete`, to the text's end). Nil if the rewrite did not write it whole.
+    func reread(in text: [UInt8], complete: Bool) -> StepRewrite? {
+        let start = expression.lowerBound
+        guard start < text.count else { return nil }
+        // A step's expression ends at its `=`; a block there is no expression.
+        let stop = text[start...].firstIndex { $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "{") }
+        var step = self
+        if let e = stop {
+            guard text[e] == UInt8(ascii: "=") else { return nil }
+            step.expression = start ..< e
+            step.end = e + 1
+        } else {
+            guard complete else { return nil }
+            step.expression = start ..< text.count
+            step.end = text.count
+        }
+        return step.expression.isEmpty ? nil : step
+    }
+
+    /// Whether the step, as written in `text`, is `before` with its next operation replaced by
+    /// one number and all else carried over. True (not judged) when `before` does not parse or is
+    /// a number, and when the step is a number.
+    func holds(in text: [UInt8]) -> Bool {
+        guard var old = try? Expression(parsing: before) else { return true }
+        old.normalize()
+        guard let next = old.nextOperation() else { return true }
+        guard var new = try? Expression(parsing: String(decoding: text[expression], as: UTF8.self)) else { return false }
+        new.normalize()
+        if new.isNumber { return true }
+        let written = new.text
+        // The step's result is one of its numbers, with its sign or (folded into an operator) without.
+        for node in new.nodes {
+            guard case .number(let literal) = node else { continue }
+            for result in [literal, Literal(-literal.written, isPercent: literal.isPercent)] {
+                var expected = old
+                expected.nodes[next] = .number(result)
+                expected.normalize()
+                if expected.text == written { return true }
+            }
+        }
+        return false
+    }
+}
+
+/// The start of a main-line step's block that copies the operation's operands and owes nothing to
+/// its result (`ScratchBlock.head`): a product's terms `{1234*56=1234*50+1234*6=`, or a long
+/// division's head `{9.83/4.2=983/420:`. Like the step's form, it is right only as the text the
+/// operation's operands give, points moved; nothing is computed.
+struct BlockHead {
+    /// The head the operation's operands give.
+    var expected: [UInt8]
+    /// The head as written: from the block's `{` to the `=` or `:` that ends it.
+    var written: Range<Int>
+
+    /// Every block head of the main line that starts in `text[from...]`, read to its end (or to
+    /// the text's end, if the chain stops inside it), counted from `from`. `text` is the question,
+    /// its `=` and the chain. Only blocks of products and of long divisions (a `:` follows) are read.
+    static func all(in text: [UInt8], from: Int) -> [BlockHead] {
+        let expressions = mainLineExpressions(in: text, complete: true)
+        return zip(expressions, expressions.dropFirst()).compactMap { before, _ in
+            let open = before.upperBound + 1
+            guard open >= from, open < text.count, text[open] == UInt8(ascii: "{"),
+                  var old = try? Expression(parsing: String(decoding: text[before], as: UTF8.self)) else { return nil }
+            old.normalize()
+            guard let i = old.nextOperation(), case .binary(let op, let l, let r) = old.nodes[i],
+                  let x = old.operand(at: l), let y = old.operand(at: r),
+                  let expected = ScratchBlock.head(op, x.value, y.value, format: .longdiv) else { return nil }
+            // A division block of another format (no `:`) has no such head.
+            let body = text[open...].prefix { $0 != UInt8(ascii: "}") }
+            guard op != .divide || body.contains(UInt8(ascii: ":")) else { return nil }
+            let head = BlockHead(expected: Array(expected.utf8), written: open - from ..< open - from)
+            return head.reread(in: Array(text[from...]))
+        }
+    }
+
+    /// The same head in `text`, a rewrite of the text it was read from that agrees with it up to
+    /// the block's `{`: to its n-th `=` or `:`, n as many as the expected head has, or to the
+    /// text's end. Nil if the text ends at the block's `{`.
+    func reread(in text: [UInt8]) -> BlockHead? {
+        let open = written.lowerBound
+        guard open + 1 < text.count else { return nil }
+        let ends = Self.terminators(in: expected)
+        var seen = 0, end = open + 1
+        while end < text.count, seen < ends {
+            if Self.ends(text[end]) { seen += 1 }
+            end += 1
+        }
+        var head = self
+        head.written = open ..< end
+        return head
+    }
+
+    /// How many of the head's `=` and `:` are still to be written after `text[..<at]` and the
+    /// character `runnerUp` in its place (at least 0).
+    func terminatorsAfter(_ at: Int, runnerUp: [UInt8], in text: [UInt8]) -> Int {
+        max(0, Self.terminators(in: expected) - Self.terminators(in: text[written.lowerBound ..< at]) - Self.terminators(in: runnerUp))
+    }
+
+    /// A head's parts end in `=` (a division moved, a product's terms) and `:` (the division).
+    private static func ends(_ c: UInt8) -> Bool { c == UInt8(ascii: "=") || c == UInt8(ascii: ":") }
+    private static func terminators(in s: some Sequence<UInt8>) -> Int { s.count(where: ends) }
+
+    /// The head is written whole and as expected (a head cut by the text's end holds if what is
+    /// written starts the expected one).
+    func holds(in text: [UInt8]) -> Bool {
+        let found = text[written]
+        return found.count < expected.count && written.upperBound == text.count
+            ? expected.starts(with: found) : found.elementsEqual(expected)
+    }
+}

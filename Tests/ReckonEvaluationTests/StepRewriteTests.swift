@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import ReckonGenerator
+@testable import ReckonEvaluation
+
+@Suite struct StepRewriteTests {
+    /// Whether each step of `question=chain` holds its form, in order.
+    private func forms(_ question: String, _ chain: String, complete: Bool = true) -> [Bool] {
+        let text = Array((question + "=" + chain).utf8), from = question.utf8.count + 1
+        let generated = Array(text[from...])
+        return StepRewrite.all(in: text, from: from, complete: complete).map { $0.holds(in: generated) }
+    }
+
+    /// The generator's own chains hold their form at every step, in the shipped model's format
+    /// (blocks, negative results, percents, brackets) and the plain one.
+    @Test func generatedChainsHoldTheirForm() throws {
+        let recipe = try Recipe(contentsOf: repositoryRoot.appendingPathComponent("Generators/mathglm.json"))
+        var steps = 0
+        for format in [StepFormat.longdiv, .mathglm] {
+            let generator = ExampleGenerator(recipe: recipe, format: format, seed: 9)
+            for i in 0..<400 {
+                let line = try generator.line(index: i)
+                let equals = line.firstIndex(of: "=")!
+                let found = forms(String(line[..<equals]), String(line[line.index(after: equals)...]))
+                #expect(!found.contains(false), "\(format) example \(i): \(line)")
+                steps += found.count
+            }
+        }
+        #expect(steps > 2000, "too few steps read for the test to mean much")
+    }
+
+    /// The block heads of `question=chain`, each as written and whether it holds.
+    private func heads(_ question: String, _ chain: String) -> [String] {
+        let text = Array((question + "=" + chain).utf8), from = question.utf8.count + 1
+        let generated = Array(text[from...])
+        return BlockHead.all(in: text, from: from).map { "\(String(decoding: generated[$0.written], as: UTF8.self)) \($0.holds(in: generated))" }
+    }
+
+    /// The generator's blocks hold their heads: every long division's and every product's with
+    /// terms, and nothing else is read as a head.
+    @Test func generatedBlocksHoldTheirHeads() throws {
+        let recipe = try Recipe(contentsOf: repositoryRoot.appendingPathComponent("Generators/mathglm.json"))
+        let generator = ExampleGenerator(recipe: recipe, format: .longdiv, seed: 9)
+        var read = 0, blocks = 0
+        for i in 0..<400 {
+            let line = try generator.line(index: i)
+            let equals = line.firstIndex(of: "=")!
+            let found = heads(String(line[..<equals]), String(line[line.index(after: equals)...]))
+            #expect(found.allSatisfy { $0.hasSuffix(" true") }, "example \(i): \(line)")
+            read += found.count
+            blocks += line.count { $0 == "{" }
+        }
+        #expect(read > 300 && read <= blocks, "\(read) heads of \(blocks) blocks")
+    }
+
+    /// A head holds only as the operands give it, points moved; one cut by the text's end holds
+    /// as far as it goes.
+    @Test func miscopiedHeadsFail() {
+        #expect(heads("5576/1403.684", "{5576/1403.684=5576000/1403684:1403684*2=2807368") == ["{5576/1403.684=5576000/1403684: true"])
+        #expect(heads("5576/1403.684", "{5576/1403.684=557600/1403684:1403684*2=2807368") == ["{5576/1403.684=557600/1403684: false"])
+        #expect(heads("8458/58", "{8458/5839:5839*2=11678") == ["{8458/5839: false"])
+        #expect(heads("55%/-2467.097277", "{0.55/2467.097277=550000/2467097277:") == ["{0.55/2467.097277=550000/2467097277: true"])
+        #expect(heads("2+1698*83.481178%", "{83.481178*1698=") == ["{83.481178*1698= false"])
+        #expect(heads("2+1698*83.481178%", "{0.83481178*1698=0.83481178*1000+0.83481178*600+0.83481178*90+0.83481178*8=")
+                == ["{0.83481178*1698=0.83481178*1000+0.83481178*600+0.83481178*90+0.83481178*8= true"])
+        #expect(heads("2+1698*83.481178%", "{0.83481178*1698=0.83481178*1000+0.8") == ["{0.83481178*1698=0.83481178*1000+0.8 true"])
+        #expect(heads("2+1698*83.481178%", "{0.83481178*1698=0.83481178*1000+0.9") == ["{0.83481178*1698=0.83481178*1000+0.9 false"])
+        // A division block is known to be a long division by its `:`.
+        #expect(heads("5576/1403.684", "{5576/1403.7") == [])
+        #expect(heads("12*34+5", "{34*12=34*10+34*2=") == ["{34*12=34*10+34*2= false"])
+        #expect(heads("2*34+5", "{2*34=68}68+5") == [])
+    }
+
+    /// A carried-over number miscopied, another operation done first, or a step that does not
+    /// parse fails; the operation's result may be anything (its value is checked elsewhere).
+    @Test func miscopiesAndOtherOperationsFail() {
+        #expect(forms("2*3+4*5", "6+4*5=6+20=26") == [true, true, true])
+        #expect(forms("2*3+4*5", "7+4*5") == [true])
+        #expect(forms("2*3+4*5", "6+4*6") == [false])
+        #expect(forms("2*3+4*5", "2*3+20") == [false])
+        #expect(forms("1288+575-970+6653.022116202", "1863-970+6653.0221162022") == [false])
+        #expect(forms("130960-9353%*5601", "130960-9353*5601") == [false])
+        #expect(forms("130960-9353%*5601", "130960-523861.53") == [true])
+        #expect(forms("5+[6051+(0.5-(-544-38))]", "5+[6051+(0.5-(-582)]") == [false])
+        #expect(forms("5+[6051+(0.5-(-544-38))]", "5+[6051+(0.5--582)]") == [true])
+    }
+
+    /// Signs fold as the chain writes them; a direct final answer and an unfinished last step are
+    /// not judged; a step's block is skipped.
+    @Test func signsBlocksAndEndings() {
+        #expect(forms("3-2*-4", "3--8=11") == [true, true])
+        #expect(forms("3+2*-4", "3+-8") == [true])
+        #expect(forms("3-(2-5)*4", "3--3*4") == [true])
+        #expect(forms("2*3+4*5", "26") == [true])
+        #expect(forms("2*3+4*5", "6+4*", complete: false) == [])
+        #expect(forms("2*3+4*5", "6+4*5=", complete: false) == [true])
+        #expect(forms("7-[5*4]", "{5*4=20}7-20=-13") == [true, true])
+        #expect(forms("7-[5*4]", "{5*4=20}7-21=-13") == [true, true])
+        #expect(forms("7-[5*4]+1", "{5*4=20}7-20+2") == [false])
+    }
+
+    /// A rewritten step is read again to its `=`, or to the end of a finished chain.
+    @Test func rewrittenStepsAreReread() {
+        let text = Array("2*3+4*5=6+4*5=6+20=26".utf8), from = "2*3+4*5=".utf8.count
+        let second = StepRewrite.all(in: text, from: from, complete: true)[1]
+        let chain = Array(text[from...])
+        #expect(String(decoding: chain[second.expression], as: UTF8.self) == "6+20")
+        let rewritten = Array("6+4*5=6+200=".utf8)
+        let reread = second.reread(in: rewritten, complete: false)
+        #expect(reread.map { String(decoding: rewritten[$0.expression], as: UTF8.self) } == "6+200")
+        #expect(reread?.end == rewritten.count)
+        #expect(second.reread(in: Array("6+4*5=6+2".utf8), complete: false) == nil)
+        #expect(second.reread(in: Array("6+4*5=6+2".utf8), complete: true).map(\.end) == 9)
+        #expect(second.reread(in: Array("6+4*5={4*5".utf8), complete: true) == nil)
+    }
+}
