@@ -59,9 +59,7 @@ struct StepRewrite {
     /// one number and all else carried over. True (not judged) when `before` does not parse or is
     /// a number, and when the step is a number.
     func holds(in text: [UInt8]) -> Bool {
-        guard var old = try? Expression(parsing: before) else { return true }
-        old.normalize()
-        guard let next = old.nextOperation() else { return true }
+        guard let (old, next) = nextOperation(of: before) else { return true }
         guard var new = try? Expression(parsing: String(decoding: text[expression], as: UTF8.self)) else { return false }
         new.normalize()
         if new.isNumber { return true }
@@ -98,9 +96,8 @@ struct BlockHead {
         return zip(expressions, expressions.dropFirst()).compactMap { before, _ in
             let open = before.upperBound + 1
             guard open >= from, open < text.count, text[open] == UInt8(ascii: "{"),
-                  var old = try? Expression(parsing: String(decoding: text[before], as: UTF8.self)) else { return nil }
-            old.normalize()
-            guard let i = old.nextOperation(), case .binary(let op, let l, let r) = old.nodes[i],
+                  let (old, i) = nextOperation(of: String(decoding: text[before], as: UTF8.self)),
+                  case .binary(let op, let l, let r) = old.nodes[i],
                   let x = old.operand(at: l), let y = old.operand(at: r),
                   let expected = ScratchBlock.head(op, x.value, y.value, format: .longdiv) else { return nil }
             // A division block of another format (no `:`) has no such head.
@@ -145,4 +142,12 @@ struct BlockHead {
         return found.count < expected.count && written.upperBound == text.count
             ? expected.starts(with: found) : found.elementsEqual(expected)
     }
+}
+
+/// `expression` parsed and normalised, and the node of its next operation (precedence order, from
+/// its brackets and operators alone); nil if it does not parse or is a number.
+private func nextOperation(of expression: String) -> (Expression, Int)? {
+    guard var e = try? Expression(parsing: expression) else { return nil }
+    e.normalize()
+    return e.nextOperation().map { (e, $0) }
 }

@@ -11,9 +11,10 @@ import ReckonModel
 // line or of a product block's sum of partial products is checked the same way, by the sum of
 // magnitudes it implies and a difference with its result among the terms (`SumStep`), and a partial
 // product `a*m=p` (m one digit at its place) by the model's division of p by m, which must give a
-// (`PartialProduct`). A main-line step is checked for its form as well: the expression before it
-// with its next operation replaced by one number and all else copied (`StepRewrite`); no model
-// is asked. A failing line is rewritten from the model's second choices (its runner-up
+// (`PartialProduct`). The text a chain copies is checked as well, with no question to the model:
+// a main-line step must be the expression before it with its next operation replaced by one
+// number and all else copied (`StepRewrite`), and a block must start as the operation's operands
+// give it (`BlockHead`). A failing line is rewritten from the model's second choices (its runner-up
 // token at one of the line's least sure characters, then greedy to the end of the line; a false step
 // also from the model's answer to the step asked on its own, in a fresh context); a rewrite is kept
 // only if it passes the same check, and the chain is then decoded on from it (to its next doubtful
@@ -87,7 +88,8 @@ struct SubtractionLine: Equatable {
 }
 
 /// A line the solver checks: a long-division line `c-p=r,`, a ± step of the main line, a
-/// partial product (of a product block or the main line), or a main-line step's form.
+/// partial product (of a product block or the main line), a main-line step's form, or a block's
+/// head.
 enum CheckedLine {
     case division(SubtractionLine)
     case step(SumStep)
