@@ -80,7 +80,7 @@ struct StepRewrite {
 
 /// The start of a main-line step's block that copies the operation's operands and owes nothing to
 /// its result (`ScratchBlock.head`): a product's terms `{1234*56=1234*50+1234*6=`, or a long
-/// division's head `{9.83/4.2=983/420:`. Like the step's form, it is right only as the text the
+/// division's head `{9.83/4.2=98.3/42:`. Like the step's form, it is right only as the text the
 /// operation's operands give, points moved; nothing is computed.
 struct BlockHead {
     /// The head the operation's operands give.

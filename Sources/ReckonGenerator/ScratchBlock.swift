@@ -205,7 +205,7 @@ public enum ScratchBlock {
 
     /// The start of `format`'s block for `a op b` that copies the operands and owes nothing to
     /// the result: `{` and the product's terms up to their `=` (`{1234*56=1234*50+1234*6=`),
-    /// or `{` and a `longdiv` division's head (`{9.83/4.2=983/420:`). Nil when `format` writes
+    /// or `{` and a `longdiv` division's head (`{9.83/4.2=98.3/42:`). Nil when `format` writes
     /// no block for the operation or none of a known start (a product by one non-zero digit, a
     /// division by a power of ten, other formats' divisions and powers). The points of a and b
     /// are only moved: nothing is computed.
