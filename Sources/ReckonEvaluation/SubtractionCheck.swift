@@ -9,19 +9,21 @@ import ReckonModel
 // only texts are compared. A model that pads its lines (`NumberOrder.paddedInLongDivision`,
 // `.padded`) is read in its own characters and asked without the zeros. A step `a±b=c` of the main
 // line or of a product block's sum of partial products is checked the same way, by the sum of
-// magnitudes it implies and a difference with its result among the terms (`SumStep`), and a partial
-// product `a*m=p` (m one digit at its place) by the model's division of p by m, which must give a
-// (`PartialProduct`). The text a chain copies is checked as well, with no question to the model:
-// a main-line step must be the expression before it with its next operation replaced by one
-// number and all else copied (`StepRewrite`), and a block must start as the operation's operands
-// give it (`BlockHead`). A failing line is rewritten from the model's second choices (its runner-up
-// token at one of the line's least sure characters, then greedy to the end of the line; a false step
-// also from the model's answer to the step asked on its own, in a fresh context); a rewrite is kept
-// only if it passes the same check, and the chain is then decoded on from it (to its next doubtful
-// division line, which is checked in turn; the decoder reuses the cached prefix each time). Session
-// 32 measured the check on 150 of the shipped model's false remainders: it flags 146 and passes the
-// true remainder in 136 (Benchmarks/DECODING.md). The model's sums share its subtraction's carry
-// errors, so a few repairs are themselves false.
+// magnitudes it implies and a difference with its result among the terms (`SumStep`; a sum that
+// misses is asked again with its addends swapped), and a partial product `a*m=p` (m one digit at
+// its place, or a multiple `d*k=m` of a division's table) by the model's division of p by m,
+// which must give a (`PartialProduct`). The text a chain copies is checked as well, with no
+// question to the model: a main-line step must be the expression before it with its next
+// operation replaced by one number and all else copied (`StepRewrite`), and a block must start as
+// the operation's operands give it (`BlockHead`). A failing line is rewritten from the model's
+// second choices (its runner-up token at one of the line's least sure characters, then greedy to
+// the end of the line or, for a number, the line's other characters kept; a false step also from
+// the model's answer to the step asked on its own, in a fresh context); a rewrite is kept only if
+// it passes the same check, and the chain is then decoded on from it (to its next doubtful
+// division line, which is checked in turn; the decoder reuses the cached prefix each time).
+// Session 32 measured the check on 150 of the shipped model's false remainders: it flags 146 and
+// passes the true remainder in 136 (Benchmarks/DECODING.md). The model's sums share its
+// subtraction's carry errors, so a few repairs are themselves false.
 
 /// A long-division line's subtraction `c-p=r` in a chain's generated text, by character offset.
 struct SubtractionLine: Equatable {
@@ -88,8 +90,8 @@ struct SubtractionLine: Equatable {
 }
 
 /// A line the solver checks: a long-division line `c-p=r,`, a ± step of the main line, a
-/// partial product (of a product block or the main line), a main-line step's form, or a block's
-/// head.
+/// partial product (of a product block, the main line or a long division's table), a main-line
+/// step's form, or a block's head.
 enum CheckedLine {
     case division(SubtractionLine)
     case step(SumStep)
@@ -179,10 +181,10 @@ extension Solver {
     /// How many alternative rewrites of a failed line are tried (its least sure digits).
     static let rewritesPerLine = 2
     /// Only digits the model wrote with less than this probability are doubted: lines without
-    /// one are not checked, and only such digits are rewritten. (Chains whose every token is
-    /// above 0.99 are right 100% of the time in the shipped model's report; checking confident
-    /// lines costs time and adds false alarms from the checks' own errors.)
-    static let doubtBelow: Float = 0.9
+    /// one are not checked, and only such digits are rewritten. (On 1,000 `single-op` questions,
+    /// 0.99 fixed 5 chains that 0.9 left wrong and broke none, in 1.2x the time; 0.9999 broke 10,
+    /// in 2x: checking confident lines adds false alarms from the checks' own errors.)
+    static let doubtBelow: Float = 0.99
     /// Failing chains repaired together. Their rewrites and continuations are decoded in one
     /// batch per pass (small batches decode slowly), and the decoder keeps a slot for each
     /// rewrite (two per chain) until the chain is decoded on from it.
@@ -244,6 +246,7 @@ extension Solver {
                     + SumStep.all(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.step)
                     + SumStep.inProductBlocks(of: t).map(CheckedLine.step)
                     + PartialProduct.all(in: t).map(CheckedLine.product)
+                    + PartialProduct.inDivisionTables(of: t).map(CheckedLine.product)
                     + PartialProduct.mainLine(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.product)
                     + StepRewrite.all(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.rewrite)
                     + BlockHead.all(in: question + t, from: question.count).map(CheckedLine.head)
@@ -311,13 +314,24 @@ extension Solver {
                         continuations[batch[k]] = c
                     }
                 }
+                // The same runner-up with the line's other characters kept as written: after a
+                // carry the model missed, its next digits are often right (4943-4661: 382 → 282,
+                // where greedy from the runner-up 2 writes 272).
+                var candidates = Array(zip(origins, continuations))
+                for o in origins where !o.line.isCopy {
+                    let r = results[o.chain], kept = o.at + 1 ..< min(r.tokens.count, o.line.end + 1)
+                    candidates.append((o, DecodeResult(tokens: Array(r.tokens[kept]), stop: kept.upperBound == r.tokens.count ? r.stop : .rule,
+                                                       probabilities: Array(r.probabilities[kept]), runnerUps: Array(r.runnerUps[kept]),
+                                                       runnerUpProbabilities: Array(r.runnerUpProbabilities[kept]))))
+                }
                 var rewrites: [(line: CheckedLine, chain: DecodeResult)] = [], rewritten: [Int] = []
-                for (k, o) in origins.enumerated() {
-                    let r = results[o.chain], c = continuations[k]
+                for (o, c) in candidates {
+                    let r = results[o.chain]
                     let tokens = Array(r.tokens[..<o.at]) + [r.runnerUps[o.at]] + c.tokens
                     guard tokens.allSatisfy({ $0 > Tokenizer.eos }),
                           let line = o.line.reread(in: text(tokens), complete: c.stop == .endToken),
-                          let chain = Self.rewrite(of: r, at: o.at, continuation: c, cutAt: line.end) else { continue }
+                          let chain = Self.rewrite(of: r, at: o.at, continuation: c, cutAt: line.end),
+                          !zip(rewritten, rewrites).contains(where: { $0 == o.chain && $1.chain.tokens == chain.tokens }) else { continue }
                     rewrites.append((line, chain))
                     rewritten.append(o.chain)
                 }
@@ -476,10 +490,28 @@ extension Solver {
         var quotientAnswers = try modelAnswers(divisions.compactMap { $0?.question }, decoder: decoders.quotients,
                                                answerTokens: Self.quotientTokens - 64)[...]
         var answers = try modelAnswers(questions.flatMap { $0 }, decoder: decoders.sums, answerTokens: 32)[...]
+        var askedPerLine = questions.map { q -> [String?] in
+            defer { answers = answers.dropFirst(q.count) }
+            return Array(answers.prefix(q.count))
+        }
+        // Compared as numbers' texts: `2.50` (an operand as written) is the model's `2.5`.
+        func gives(_ answer: String?, _ expected: String) -> Bool {
+            answer.map { withoutTrailingFractionZeros($0) == withoutTrailingFractionZeros(expected) } ?? false
+        }
+        // A step's sum that misses while its difference holds is asked once more with its addends
+        // swapped: the other order takes another path through the model's carries (its
+        // 51200+8960 is 50160, its 8960+51200 is 60160).
+        let swapped = lines.indices.filter { k in
+            guard let s = stepSums[k] else { return false }
+            return !gives(askedPerLine[k][0], s.total) && s.difference.map { gives(askedPerLine[k][1], $0.answer) } ?? true
+        }
+        let swappedAnswers = try modelAnswers(swapped.map { k in
+            let addends = stepSums[k]!.addends.split(separator: "+")
+            return addends[1] + "+" + addends[0]
+        }, decoder: decoders.sums, answerTokens: 32)
+        for (n, k) in swapped.enumerated() { askedPerLine[k][0] = swappedAnswers[n] }
         return lines.indices.map { k in
-            let asked = Array(answers.prefix(questions[k].count))
-            answers = answers.dropFirst(questions[k].count)
-            let t = lines[k].text
+            let asked = askedPerLine[k], t = lines[k].text
             switch lines[k].line {
             case .division(let l):
                 let p = t[SubtractionLine.withoutLeadingZeros(l.product, in: t)]
@@ -487,10 +519,6 @@ extension Solver {
                                    inTable: p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(t[l.divisor]) || l.table.contains { t[$0].elementsEqual(p) },
                                    belowDivisor: asked[1].map { $0.hasPrefix("-") } ?? true)
             case .step:
-                // Compared as numbers' texts: `2.50` (an operand as written) is the model's `2.5`.
-                func gives(_ answer: String?, _ expected: String) -> Bool {
-                    answer.map { withoutTrailingFractionZeros($0) == withoutTrailingFractionZeros(expected) } ?? false
-                }
                 let sum = stepSums[k].map { s in gives(asked[0], s.total) && s.difference.map { gives(asked[1], $0.answer) } ?? true }
                 return LineVerdict(sum: sum ?? true, inTable: true, belowDivisor: true)
             case .product(let p):

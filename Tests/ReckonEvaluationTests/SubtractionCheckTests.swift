@@ -218,6 +218,34 @@ import ReckonModel
         #expect(repaired.chain == "8*36993=295944" && repaired.repairs == 1)
     }
 
+    /// A rewrite may keep the line's other digits: greedy, the shipped model answers 4943-4661
+    /// with 382 (4661+382 is not 4943); from the runner-up 2 at its least sure digit it goes on
+    /// greedily to 272, but 2 with the rest kept, 282, passes.
+    @Test func theShippedModelsMissedCarryIsRepairedWithTheOtherDigitsKept() throws {
+        guard let (plain, repaired) = try shippedModelsChains("4943-4661") else { return }
+        #expect(plain.chain == "4943-4661=382")
+        #expect(repaired.chain == "4943-4661=282" && repaired.repairs == 1)
+    }
+
+    /// A sum that misses is asked again with its addends swapped: greedy, the shipped model adds
+    /// 51200+8960 as 50160, and so does its own sum asked alone; its 8960+51200 is 60160, so the
+    /// rewrite 60160 passes.
+    @Test func theShippedModelsSumIsCheckedWithItsAddendsSwapped() throws {
+        guard let (plain, repaired) = try shippedModelsChains("128*477") else { return }
+        #expect(plain.chain.contains("=51200+8960+896=50160+896=") && plain.chain.hasSuffix("}51056"))
+        #expect(repaired.chain.contains("=51200+8960+896=60160+896=") && repaired.chain.hasSuffix("}61056"))
+        #expect(repaired.repairs == 1)
+    }
+
+    /// A long division's table is checked entry by entry: greedy, the shipped model writes
+    /// 95556*9=850004; its own 850004/9 is not 95556.
+    @Test func theShippedModelsFalseTableEntryIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("794/95556") else { return }
+        #expect(plain.chain.contains(",95556*9=850004|") && plain.chain.hasSuffix("}0.008309368329"))
+        #expect(repaired.chain.contains(",95556*9=860004|") && repaired.chain.hasSuffix("}0.008309263678"))
+        #expect(repaired.repairs == 1)
+    }
+
     /// A step's form is checked too: greedy, the shipped model copies `[309*(9666-9564)]` as
     /// `[309*50`, which does not parse; its runner-up at the step's least sure character gives
     /// a step with the bracket's operation done and the rest copied.
