@@ -182,8 +182,9 @@ extension Solver {
     static let rewritesPerLine = 2
     /// Only digits the model wrote with less than this probability are doubted: lines without
     /// one are not checked, and only such digits are rewritten. (On 1,000 `single-op` questions,
-    /// 0.99 fixed 5 chains that 0.9 left wrong and broke none, in 1.2x the time; 0.9999 broke 10,
-    /// in 2x: checking confident lines adds false alarms from the checks' own errors.)
+    /// 0.99 fixed 5 chains that 0.9 left wrong and broke none, in 1.25x the time, 1.6x on
+    /// `mathglm`'s long chains; 0.9999 broke 10, in 2x: checking confident lines adds false
+    /// alarms from the checks' own errors.)
     static let doubtBelow: Float = 0.99
     /// Failing chains repaired together. Their rewrites and continuations are decoded in one
     /// batch per pass (small batches decode slowly), and the decoder keeps a slot for each
