@@ -9,21 +9,21 @@ import ReckonModel
 // only texts are compared. A model that pads its lines (`NumberOrder.paddedInLongDivision`,
 // `.padded`) is read in its own characters and asked without the zeros. A step `a±b=c` of the main
 // line or of a product block's sum of partial products is checked the same way, by the sum of
-// magnitudes it implies and a difference with its result among the terms (`SumStep`; a sum that
-// misses is asked again with its addends swapped), and a partial product `a*m=p` (m one digit at
-// its place, or a multiple `d*k=m` of a division's table) by the model's division of p by m,
-// which must give a (`PartialProduct`). The text a chain copies is checked as well, with no
-// question to the model: a main-line step must be the expression before it with its next
-// operation replaced by one number and all else copied (`StepRewrite`), and a block must start as
-// the operation's operands give it (`BlockHead`). A failing line is rewritten from the model's
-// second choices (its runner-up token at one of the line's least sure characters, then greedy to
-// the end of the line or, for a number, the line's other characters kept; a false step also from
-// the model's answer to the step asked on its own, in a fresh context); a rewrite is kept only if
-// it passes the same check, and the chain is then decoded on from it (to its next doubtful
-// division line, which is checked in turn; the decoder reuses the cached prefix each time).
-// Session 32 measured the check on 150 of the shipped model's false remainders: it flags 146 and
-// passes the true remainder in 136 (Benchmarks/DECODING.md). The model's sums share its
-// subtraction's carry errors, so a few repairs are themselves false.
+// magnitudes it implies and a difference with its result among the terms (`SumStep`), and a partial
+// product `a*m=p` (m one digit at its place, or a multiple `d*k=m` of a division's table) by the
+// model's division of p by m, which must give a (`PartialProduct`). The text a chain copies is
+// checked as well, with no question to the model: a main-line step must be the expression before it
+// with its next operation replaced by one number and all else copied (`StepRewrite`), and a block
+// must start as the operation's operands give it (`BlockHead`). A sum that misses while the line's
+// other checks hold is asked again with its addends swapped. A failing line is rewritten from the
+// model's second choices (its runner-up token at one of the line's least sure characters, then
+// greedy to the end of the line or, for a number, the line's other characters kept; a false step
+// also from the model's answers to the step asked on its own, in a fresh context, in both orders);
+// a rewrite is kept only if it passes the same check, and the chain is then decoded on from it (to
+// its next doubtful division line, which is checked in turn; the decoder reuses the cached prefix
+// each time). Session 32 measured the check on 150 of the shipped model's false remainders: it
+// flags 146 and passes the true remainder in 136 (Benchmarks/DECODING.md). The model's sums share
+// its subtraction's carry errors, so a few repairs are themselves false.
 
 /// A long-division line's subtraction `c-p=r` in a chain's generated text, by character offset.
 struct SubtractionLine: Equatable {
@@ -178,8 +178,11 @@ enum CheckedLine {
 }
 
 extension Solver {
-    /// How many alternative rewrites of a failed line are tried (its least sure digits).
+    /// How many alternative rewrites of a failed line are decoded (from its least sure digits).
     static let rewritesPerLine = 2
+    /// How many of a number's least sure digits are also tried with its other digits kept
+    /// (no decoding, so more are cheap: `99008-7=99901`'s wrong 9 is its third least sure).
+    static let keptDigitRewritesPerLine = 4
     /// Only digits the model wrote with less than this probability are doubted: lines without
     /// one are not checked, and only such digits are rewritten. (On 1,000 `single-op` questions,
     /// 0.99 fixed 5 chains that 0.9 left wrong and broke none, in 1.25x the time, 1.6x on
@@ -279,7 +282,7 @@ extension Solver {
             while !open.isEmpty {
                 // 1. Rewrite each open chain's earliest failing line from the runner-up at one of
                 //    its least sure digits, then greedy to the end of the line.
-                var requests: [DecodeRequest] = [], origins: [(chain: Int, line: CheckedLine, at: Int)] = []
+                var requests: [DecodeRequest] = [], origins: [(chain: Int, line: CheckedLine, at: Int)] = [], keptOrigins = origins
                 var steps: [(chain: Int, step: SumStep)] = []
                 for i in open where !failing[i]!.isEmpty {
                     let (line, verdict) = failing[i]!.removeFirst()
@@ -293,8 +296,9 @@ extension Solver {
                     let positions = span
                         .filter { (t[$0] != UInt8(ascii: "=") || line.isCopy) && r.probabilities[$0] < Self.doubtBelow }
                         .sorted { (r.probabilities[$0], $0) < (r.probabilities[$1], $1) }
-                        .prefix(Self.rewritesPerLine)
-                    for j in positions {
+                        .prefix(line.isCopy ? Self.rewritesPerLine : Self.keptDigitRewritesPerLine)
+                    for j in positions { keptOrigins.append((i, line, j)) }
+                    for j in positions.prefix(Self.rewritesPerLine) {
                         var stop: (@Sendable ([Int], [Float]) -> Bool)? = nil
                         switch line {
                         case .rewrite: stop = stopAtStepEnd
@@ -319,7 +323,7 @@ extension Solver {
                 // carry the model missed, its next digits are often right (4943-4661: 382 → 282,
                 // where greedy from the runner-up 2 writes 272).
                 var candidates = Array(zip(origins, continuations))
-                for o in origins where !o.line.isCopy {
+                for o in keptOrigins where !o.line.isCopy {
                     let r = results[o.chain], kept = o.at + 1 ..< min(r.tokens.count, o.line.end + 1)
                     candidates.append((o, DecodeResult(tokens: Array(r.tokens[kept]), stop: kept.upperBound == r.tokens.count ? r.stop : .rule,
                                                        probabilities: Array(r.probabilities[kept]), runnerUps: Array(r.runnerUps[kept]),
@@ -337,11 +341,17 @@ extension Solver {
                     rewritten.append(o.chain)
                 }
                 // A false step's last candidate: the model's answer to the step asked on its own.
-                let fresh = try modelAnswers(steps.map { $0.step.question }, decoder: sumDecoder, answerTokens: 32)
+                // Asked in both orders (`b-a` answers `a-b` negated): the other order takes another
+                // path through the model's carries (its 15499-88494 is -73095, its 88494-15499 72995).
+                let fresh = try modelAnswers(steps.flatMap { [$0.step.question, $0.step.swappedQuestion.question] },
+                                             decoder: sumDecoder, answerTokens: 32)
                 for (k, (i, step)) in steps.enumerated() {
-                    guard let answer = fresh[k], let (line, chain) = try Self.splice(answer, over: step, in: results[i], tokenizer) else { continue }
-                    rewrites.append((line, chain))
-                    rewritten.append(i)
+                    let own = fresh[2 * k], swapped = fresh[2 * k + 1].map { step.swappedQuestion.negated ? Self.negated($0) : $0 }
+                    for case let answer? in [own, swapped == own ? nil : swapped] {
+                        guard let (line, chain) = try Self.splice(answer, over: step, in: results[i], tokenizer) else { continue }
+                        rewrites.append((line, chain))
+                        rewritten.append(i)
+                    }
                 }
 
                 // 2. Decode on: from the first rewrite of a chain that holds its check, and each
@@ -452,6 +462,12 @@ extension Solver {
             runnerUpProbabilities: Array(chain.runnerUpProbabilities[..<start]) + tokens.map { _ in 0 }))
     }
 
+    /// `number` (the model's answer) with its sign turned: a text edit. Zero keeps no sign.
+    private static func negated(_ number: String) -> String {
+        if number.hasPrefix("-") { return String(number.dropFirst()) }
+        return number.allSatisfy { $0 == "0" || $0 == "." } ? number : "-" + number
+    }
+
     /// What the checks say of one line `c-p=r` in a block dividing by d.
     struct LineVerdict {
         /// The model, asked `p+r`, answers with exactly the text of c. (For a step or a partial
@@ -499,15 +515,29 @@ extension Solver {
         func gives(_ answer: String?, _ expected: String) -> Bool {
             answer.map { withoutTrailingFractionZeros($0) == withoutTrailingFractionZeros(expected) } ?? false
         }
-        // A step's sum that misses while its difference holds is asked once more with its addends
-        // swapped: the other order takes another path through the model's carries (its
+        /// The verdict on line k, a long-division line `c-p=r`, from the answers it got.
+        func divisionVerdict(_ k: Int, _ l: SubtractionLine) -> LineVerdict {
+            let t = lines[k].text, asked = askedPerLine[k], p = t[SubtractionLine.withoutLeadingZeros(l.product, in: t)]
+            return LineVerdict(sum: asked[0] == string(t, l.current),
+                               inTable: p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(t[l.divisor]) || l.table.contains { t[$0].elementsEqual(p) },
+                               belowDivisor: asked[1].map { $0.hasPrefix("-") } ?? true)
+        }
+        // A sum that misses while the line's other checks hold is asked once more with its
+        // addends swapped: the other order takes another path through the model's carries (its
         // 51200+8960 is 50160, its 8960+51200 is 60160).
         let swapped = lines.indices.filter { k in
-            guard let s = stepSums[k] else { return false }
-            return !gives(askedPerLine[k][0], s.total) && s.difference.map { gives(askedPerLine[k][1], $0.answer) } ?? true
+            switch lines[k].line {
+            case .division(let l):
+                let v = divisionVerdict(k, l)
+                return !v.sum && v.inTable && v.belowDivisor
+            case .step:
+                guard let s = stepSums[k] else { return false }
+                return !gives(askedPerLine[k][0], s.total) && s.difference.map { gives(askedPerLine[k][1], $0.answer) } ?? true
+            case .product, .rewrite, .head: return false
+            }
         }
         let swappedAnswers = try modelAnswers(swapped.map { k in
-            let addends = stepSums[k]!.addends.split(separator: "+")
+            let addends = questions[k][0].split(separator: "+")
             return addends[1] + "+" + addends[0]
         }, decoder: decoders.sums, answerTokens: 32)
         for (n, k) in swapped.enumerated() { askedPerLine[k][0] = swappedAnswers[n] }
@@ -515,10 +545,7 @@ extension Solver {
             let asked = askedPerLine[k], t = lines[k].text
             switch lines[k].line {
             case .division(let l):
-                let p = t[SubtractionLine.withoutLeadingZeros(l.product, in: t)]
-                return LineVerdict(sum: asked[0] == string(t, l.current),
-                                   inTable: p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(t[l.divisor]) || l.table.contains { t[$0].elementsEqual(p) },
-                                   belowDivisor: asked[1].map { $0.hasPrefix("-") } ?? true)
+                return divisionVerdict(k, l)
             case .step:
                 let sum = stepSums[k].map { s in gives(asked[0], s.total) && s.difference.map { gives(asked[1], $0.answer) } ?? true }
                 return LineVerdict(sum: sum ?? true, inTable: true, belowDivisor: true)

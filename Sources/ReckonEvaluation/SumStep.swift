@@ -49,6 +49,12 @@ struct SumStep {
         (operands[0].negative ? "-" : "") + operands[0].digits + (operands[1].negative ? "-" : "+") + operands[1].digits
     }
 
+    /// The step with its terms in the other order, `b+a` or `b-a` with b's sign folded into the
+    /// operator, and whether its answer is the step's negated (`a-b` is asked as `b-a`).
+    var swappedQuestion: (question: String, negated: Bool) {
+        (operands[1].digits + (operands[0].negative == operands[1].negative ? "+" : "-") + operands[0].digits, operands[1].negative)
+    }
+
     /// Every step of the main line whose result lies in `text[from...]`, in order, with `result`
     /// counted from `from`. `text` is the question, its `=` and the chain (from `from` on); the
     /// chain's last expression is read only if `complete`.

@@ -237,6 +237,33 @@ import ReckonModel
         #expect(repaired.repairs == 1)
     }
 
+    /// A false step is also asked in the other order: greedy, the shipped model answers
+    /// 15499-88494 with -73095, and so does it asked alone; its 88494-15499 is 72995, negated
+    /// -72995, which passes.
+    @Test func theShippedModelsFalseStepIsAskedInTheOtherOrder() throws {
+        guard let (plain, repaired) = try shippedModelsChains("15499-88494") else { return }
+        #expect(plain.chain == "15499-88494=-73095")
+        #expect(repaired.chain == "15499-88494=-72995" && repaired.repairs == 1)
+    }
+
+    /// A number's digits past its two least sure are tried with the rest kept: greedy, the
+    /// shipped model answers 99008-7 with 99901, whose wrong 9 is its third least sure digit.
+    @Test func theShippedModelsThirdLeastSureDigitIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("99008-7") else { return }
+        #expect(plain.chain == "99008-7=99901")
+        #expect(repaired.chain == "99008-7=99001" && repaired.repairs == 1)
+    }
+
+    /// A long-division line's sum is asked in the other order too: greedy, the shipped model
+    /// takes 89400, no multiple of 11300, from 90000; the rewrite with 79100 leaves 10900, and
+    /// the model's 79100+10900 is not 90000 but its 10900+79100 is.
+    @Test func theShippedModelsDivisionLineSumIsCheckedWithItsAddendsSwapped() throws {
+        guard let (plain, repaired) = try shippedModelsChains("21/11300") else { return }
+        #expect(plain.chain.contains(";90000-89400=600,") && plain.chain.hasSuffix("}0.001858407081"))
+        #expect(repaired.chain.contains(";90000-79100=10900,") && repaired.chain.hasSuffix("}0.00185840708"))
+        #expect(repaired.repairs == 1)
+    }
+
     /// A long division's table is checked entry by entry: greedy, the shipped model writes
     /// 95556*9=850004; its own 850004/9 is not 95556.
     @Test func theShippedModelsFalseTableEntryIsRepaired() throws {

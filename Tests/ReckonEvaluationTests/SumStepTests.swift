@@ -80,6 +80,20 @@ import Testing
         #expect(question("2421+-7316", "-4895") == "2421-7316")
     }
 
+    /// Asked in the other order, a step is `b±a`, whose answer is the step's negated when b's
+    /// term is negative.
+    @Test func stepsAreAskedInTheOtherOrder() {
+        func swapped(_ question: String, _ chain: String) -> String? {
+            let text = Array((question + "=" + chain).utf8)
+            return SumStep.all(in: text, from: question.utf8.count + 1, complete: true).first
+                .map { $0.swappedQuestion.question + ($0.swappedQuestion.negated ? " negated" : "") }
+        }
+        #expect(swapped("15499-88494", "-73095") == "88494-15499 negated")
+        #expect(swapped("-26+394", "368") == "394-26")
+        #expect(swapped("51200+8960", "60160") == "8960+51200")
+        #expect(swapped("-2.5-7", "-9.5") == "7+2.5 negated")
+    }
+
     /// The product blocks' sums of partial products are steps too (up to a rounding `~`); the
     /// terms, the products and long-division blocks are not, nor is a block left open.
     @Test func productBlockSumsAreSteps() {
