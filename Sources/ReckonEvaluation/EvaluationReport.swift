@@ -161,7 +161,7 @@ public struct EvaluationReport: Sendable, Codable {
         m += run.decodeContext.map { ", decoded with a \($0)-token context" } ?? ""
         m += run.votes > 1 ? ", self-consistency over \(run.votes) chains (greedy + \(run.votes - 1) at T=\(run.temperature))" : ", greedy decoding"
         if let n = run.subtractionChecks, n > 0 {
-            m += " with subtraction checks (each doubtful long-division line c-p=r checked by the model's own p+r (in either order) and r-d, and each doubtful step a±b=c of the main line or of a product block's sum by the model's own sum of the magnitudes (in either order) and a difference, and each doubtful partial product a*m=p or table multiple d*k=m by the model's own p/m, and each doubtful main-line step and block head for its form (its operation done, all else copied); a line is doubtful if the model wrote one of its digits below 99%; up to \(n) lines repaired per chain)"
+            m += " with subtraction checks (each doubtful long-division line c-p=r checked by the model's own p+r (in either order) and r-d, and each doubtful step a±b=c of the main line or of a product block's sum by the model's own sum of the magnitudes (in either order) and a difference, every sum asked without the zeros its terms share, and each doubtful partial product a*m=p or table multiple d*k=m by the model's own p/m, and each doubtful main-line step and block head for its form (its operation done, all else copied); a line is doubtful if the model wrote one of its digits below 99%; up to \(n) lines repaired per chain)"
         }
         m += run.kvCache.map { ", \($0.rawValue) KV cache.\n\n" } ?? ".\n\n"
         if let tokens = run.trainingTokens, let hours = run.trainingCPUHours {

@@ -15,7 +15,9 @@ import ReckonModel
 // checked as well, with no question to the model: a main-line step must be the expression before it
 // with its next operation replaced by one number and all else copied (`StepRewrite`), and a block
 // must start as the operation's operands give it (`BlockHead`). A sum that misses while the line's
-// other checks hold is asked again with its addends swapped. A failing line is rewritten from the
+// other checks hold is asked again with its addends swapped. Sums and steps are asked without
+// the zeros all their terms end with (848800000+50928000 as 848800+50928), which the model adds
+// far better, and the zeros go back on a fresh answer as text. A failing line is rewritten from the
 // model's second choices (its runner-up token at one of the line's least sure characters, then
 // greedy to the end of the line or, for a number, the line's other characters kept; a false step
 // also from the model's answers to the step asked on its own, in a fresh context, in both orders);
@@ -346,7 +348,8 @@ extension Solver {
                 let fresh = try modelAnswers(steps.flatMap { [$0.step.question, $0.step.swappedQuestion.question] },
                                              decoder: sumDecoder, answerTokens: 32)
                 for (k, (i, step)) in steps.enumerated() {
-                    let own = fresh[2 * k], swapped = fresh[2 * k + 1].map { step.swappedQuestion.negated ? Self.negated($0) : $0 }
+                    let own = fresh[2 * k].flatMap(step.answer(from:))
+                    let swapped = fresh[2 * k + 1].flatMap { step.answer(from: step.swappedQuestion.negated ? Self.negated($0) : $0) }
                     for case let answer? in [own, swapped == own ? nil : swapped] {
                         guard let (line, chain) = try Self.splice(answer, over: step, in: results[i], tokenizer) else { continue }
                         rewrites.append((line, chain))
@@ -493,11 +496,18 @@ extension Solver {
         let stepSums = lines.map { t, line -> (addends: String, total: String, difference: (question: String, answer: String)?)? in
             if case .step(let s) = line { s.sum(in: t) } else { nil }
         }
-        let questions: [[String]] = zip(lines, stepSums).map { tl, sum in
-            let (t, line) = tl
+        // A long-division line's sum p+r=c, asked without the zeros its terms share.
+        let divisionSums = lines.map { t, line -> (addends: String, total: String)? in
+            guard case .division(let l) = line else { return nil }
+            let terms = [number(t, l.product), number(t, l.remainder), string(t, l.current)]
+            let short = terms.map { String($0.dropLast(sharedTrailingZeros(terms))) }
+            return (short[0] + "+" + short[1], short[2])
+        }
+        let questions: [[String]] = lines.indices.map { k in
+            let (t, line) = lines[k]
             switch line {
-            case .division(let l): return [number(t, l.product) + "+" + number(t, l.remainder), number(t, l.remainder) + "-" + string(t, l.divisor)]
-            case .step: return sum.map { [$0.addends] + ($0.difference.map { [$0.question] } ?? []) } ?? []
+            case .division(let l): return [divisionSums[k]!.addends, number(t, l.remainder) + "-" + string(t, l.divisor)]
+            case .step: return stepSums[k].map { [$0.addends] + ($0.difference.map { [$0.question] } ?? []) } ?? []
             case .product, .rewrite, .head: return []
             }
         }
@@ -518,7 +528,7 @@ extension Solver {
         /// The verdict on line k, a long-division line `c-p=r`, from the answers it got.
         func divisionVerdict(_ k: Int, _ l: SubtractionLine) -> LineVerdict {
             let t = lines[k].text, asked = askedPerLine[k], p = t[SubtractionLine.withoutLeadingZeros(l.product, in: t)]
-            return LineVerdict(sum: asked[0] == string(t, l.current),
+            return LineVerdict(sum: asked[0] == divisionSums[k]!.total,
                                inTable: p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(t[l.divisor]) || l.table.contains { t[$0].elementsEqual(p) },
                                belowDivisor: asked[1].map { $0.hasPrefix("-") } ?? true)
         }

@@ -30,9 +30,12 @@ struct SumStep {
     /// asked again, whose errors repeat the step's. Asked together, on 141 false steps of the
     /// shipped model that outlived the sum alone, its sum agreed with the false result 40 times
     /// and sum and difference 3 times; with the true result, 50 and 36 times.
+    /// All three terms are asked without the zeros they share (`38268000+2870100=41138100` is
+    /// checked as 382680+28701=411381).
     func sum(in text: [UInt8]) -> (addends: String, total: String, difference: (question: String, answer: String)?)? {
         let c = (digits: String(decoding: text[result], as: UTF8.self), negative: !resultIsNegative)
-        let terms = operands + [c]
+        let zeros = sharedTrailingZeros((operands + [c]).map(\.digits))
+        let terms = (operands + [c]).map { (digits: String($0.digits.dropLast(zeros)), negative: $0.negative) }
         let negative = terms.filter { $0.negative }, positive = terms.filter { !$0.negative }
         let (pair, single) = negative.count == 2 ? (negative, positive) : (positive, negative)
         guard pair.count == 2, single.count == 1 else { return nil }
@@ -43,16 +46,37 @@ struct SumStep {
                 cIsLarger ? nil : (single[0].digits + "-" + smaller.digits, larger.digits))
     }
 
+    /// The zeros that end both a and b. The model adds long numbers poorly (its
+    /// 848800000+50928000 is 899788000, and 809880000 in the other order) but their shortened
+    /// forms well (its 848800+50928 is 899728), so a step is asked without them and they are put
+    /// back on the model's answer as text (`answer(from:)`).
+    var sharedZeros: Int { sharedTrailingZeros(operands.map(\.digits)) }
+
+    /// a and b without their shared zeros.
+    private var shortOperands: [String] { operands.map { String($0.digits.dropLast(sharedZeros)) } }
+
     /// The step as a question of its own, `a+b` or `a-b` with a's sign (b's folded into the
-    /// operator): the model's fresh answer to it is a candidate for a false result.
+    /// operator) and without the operands' shared zeros: the model's fresh answer to it
+    /// (`answer(from:)`) is a candidate for a false result.
     var question: String {
-        (operands[0].negative ? "-" : "") + operands[0].digits + (operands[1].negative ? "-" : "+") + operands[1].digits
+        (operands[0].negative ? "-" : "") + shortOperands[0] + (operands[1].negative ? "-" : "+") + shortOperands[1]
     }
 
     /// The step with its terms in the other order, `b+a` or `b-a` with b's sign folded into the
-    /// operator, and whether its answer is the step's negated (`a-b` is asked as `b-a`).
+    /// operator (and without the shared zeros), and whether its answer is the step's negated
+    /// (`a-b` is asked as `b-a`).
     var swappedQuestion: (question: String, negated: Bool) {
-        (operands[1].digits + (operands[0].negative == operands[1].negative ? "+" : "-") + operands[0].digits, operands[1].negative)
+        (shortOperands[1] + (operands[0].negative == operands[1].negative ? "+" : "-") + shortOperands[0], operands[1].negative)
+    }
+
+    /// The step's result from the model's answer to `question` (or to `swappedQuestion`, turned
+    /// to the step's sign): the shared zeros appended. Nil for an answer with a point, which
+    /// appended zeros would not scale.
+    func answer(from modelAnswer: String) -> String? {
+        guard sharedZeros > 0 else { return modelAnswer }
+        guard !modelAnswer.contains(".") else { return nil }
+        let isZero = modelAnswer.allSatisfy { $0 == "0" || $0 == "-" }
+        return isZero ? modelAnswer : modelAnswer + String(repeating: "0", count: sharedZeros)
     }
 
     /// Every step of the main line whose result lies in `text[from...]`, in order, with `result`
@@ -152,6 +176,17 @@ func unchangedEnds(_ old: ArraySlice<UInt8>, _ new: ArraySlice<UInt8>) -> (prefi
 }
 
 func isDigit(_ c: UInt8) -> Bool { c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") }
+
+/// How many zeros end every one of `numbers` (texts as the chain writes them) while leaving each
+/// a nonzero digit: 0 if any has a point or is zero. A sum of them holds exactly when it holds
+/// without these zeros.
+func sharedTrailingZeros(_ numbers: [String]) -> Int {
+    numbers.map { n -> Int in
+        guard !n.contains(".") else { return 0 }
+        let zeros = n.reversed().prefix { $0 == "0" }.count
+        return zeros < n.count ? zeros : 0
+    }.min() ?? 0
+}
 
 /// A digit or a decimal point: a character of an unsigned number as the chain writes it.
 func isNumeral(_ c: UInt8) -> Bool { isDigit(c) || c == UInt8(ascii: ".") }

@@ -264,6 +264,16 @@ import ReckonModel
         #expect(repaired.repairs == 1)
     }
 
+    /// Long sums are asked without the zeros their terms share: greedy, the shipped model adds
+    /// 848800000+50928000 as 999728000, and asked alone in either order it misses too
+    /// (899788000, 809880000); its 848800+50928 is 899728, so 899728000 is tried, and passes.
+    @Test func theShippedModelsLongSumIsAskedWithoutItsSharedZeros() throws {
+        guard let (plain, repaired) = try shippedModelsChains("53707*16976") else { return }
+        #expect(plain.chain.contains("=848800000+50928000+11883200+118832=999728000+") && plain.chain.hasSuffix("}1011730032"))
+        #expect(repaired.chain.contains("=848800000+50928000+11883200+118832=899728000+") && repaired.chain.hasSuffix("}911730032"))
+        #expect(repaired.repairs == 1)
+    }
+
     /// A long division's table is checked entry by entry: greedy, the shipped model writes
     /// 95556*9=850004; its own 850004/9 is not 95556.
     @Test func theShippedModelsFalseTableEntryIsRepaired() throws {

@@ -90,7 +90,7 @@ import Testing
         }
         #expect(swapped("15499-88494", "-73095") == "88494-15499 negated")
         #expect(swapped("-26+394", "368") == "394-26")
-        #expect(swapped("51200+8960", "60160") == "8960+51200")
+        #expect(swapped("51200+8960", "60160") == "896+5120")
         #expect(swapped("-2.5-7", "-9.5") == "7+2.5 negated")
     }
 
@@ -105,9 +105,25 @@ import Testing
             }
         }
         #expect(sums("9567*4393*2={9567*4393=9567*4000+9567*300+9567*90+9567*3=38268000+2870100+861030+28701=41138100+861030+28701=42099130+28701=42127831}42127831*2")
-                == ["41138100: 38268000+2870100=41138100", "42099130: 41138100+861030=42099130", "42127831: 42099130+28701=42127831"])
+                == ["41138100: 382680+28701=411381", "42099130: 4113810+86103=4209913", "42127831: 42099130+28701=42127831"])
         #expect(sums("{0.5*31=0.5*30+0.5*1=15+0.5=15.5000~15.5}15.5") == ["15.5000: 15+0.5=15.5000"])
         #expect(sums("{576/14:14*2=28|57-56=1,4~4}4+{1+2=3") == [])
+    }
+
+    /// A sum's terms are asked without the zeros they all end with, and a step's question
+    /// without its operands' shared zeros, which go back on the model's answer.
+    @Test func sharedZerosAreLeftOut() {
+        #expect(sharedTrailingZeros(["848800000", "50928000", "899728000"]) == 3)
+        #expect(sharedTrailingZeros(["848800000", "50928000", "899728001"]) == 0)
+        #expect(sharedTrailingZeros(["600", "0"]) == 0)
+        #expect(sharedTrailingZeros(["2.50", "10"]) == 0)
+        #expect(sums("848800000+50928000", "999728000") == ["999728000: 848800+50928=999728"])
+        #expect(sums("90000-79100", "10900") == ["10900: 791+109=900"])
+        let text = Array("-848800000-50928000=-899728000".utf8)
+        let step = SumStep.all(in: text, from: 20, complete: true)[0]
+        #expect(step.question == "-848800-50928" && step.swappedQuestion.question == "50928+848800")
+        #expect(step.answer(from: "-899728") == "-899728000" && step.answer(from: "0") == "0")
+        #expect(step.answer(from: "8997.28") == nil)
     }
 
     /// Texts of numbers compare without the zeros that end a fraction.
