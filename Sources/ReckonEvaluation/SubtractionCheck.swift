@@ -500,7 +500,7 @@ extension Solver {
         let divisionSums = lines.map { t, line -> (addends: String, total: String)? in
             guard case .division(let l) = line else { return nil }
             let terms = [number(t, l.product), number(t, l.remainder), string(t, l.current)]
-            let short = terms.map { String($0.dropLast(sharedTrailingZeros(terms))) }
+            let zeros = sharedTrailingZeros(terms), short = terms.map { String($0.dropLast(zeros)) }
             return (short[0] + "+" + short[1], short[2])
         }
         let questions: [[String]] = lines.indices.map { k in
