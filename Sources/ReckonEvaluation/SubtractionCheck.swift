@@ -17,7 +17,9 @@ import ReckonModel
 // must start as the operation's operands give it (`BlockHead`). A sum that misses while the line's
 // other checks hold is asked again with its addends swapped. Sums and steps are asked without
 // the zeros all their terms end with (848800000+50928000 as 848800+50928), which the model adds
-// far better, and the zeros go back on a fresh answer as text. A failing line is rewritten from the
+// far better, and the zeros go back on a fresh answer as text; a sum or difference of more than
+// five digits is asked in aligned pieces of three digits, with their carries and borrows
+// (`PiecewiseQuestion`), and put back together as text. A failing line is rewritten from the
 // model's second choices (its runner-up token at one of the line's least sure characters, then
 // greedy to the end of the line or, for a number, the line's other characters kept; a false step
 // also from the model's answers to the step asked on its own, in a fresh context, in both orders);
@@ -574,8 +576,22 @@ extension Solver {
 
     /// The model's greedy answers to `questions` (`a+b`, `a-b`, `p/k`) in at most `answerTokens`
     /// tokens, nil where it wrote none (or the question does not fit the decoder's slots with
-    /// room for an answer).
+    /// room for an answer). A long sum or difference of two unsigned numbers is asked in pieces
+    /// (`PiecewiseQuestion`).
     private func modelAnswers(_ questions: [String], decoder: BatchDecoder, answerTokens: Int) throws -> [String?] {
+        let piecewise = questions.map(PiecewiseQuestion.init)
+        let pieceQuestions = piecewise.map { $0?.questions ?? [] }
+        let asked = try wholeAnswers(zip(questions, piecewise).filter { $1 == nil }.map(\.0) + pieceQuestions.flatMap { $0.compactMap { $0 } },
+                                     decoder: decoder, answerTokens: answerTokens)
+        var whole = asked[...], pieces = asked.dropFirst(piecewise.count { $0 == nil })
+        return zip(piecewise, pieceQuestions).map { question, questions in
+            guard let question else { return whole.popFirst()! }
+            return question.answer(from: questions.map { $0 == nil ? nil : pieces.popFirst()! })
+        }
+    }
+
+    /// The model's greedy answers to `questions`, each asked whole (see `modelAnswers`).
+    private func wholeAnswers(_ questions: [String], decoder: BatchDecoder, answerTokens: Int) throws -> [String?] {
         let prompts = try questions.map { [Tokenizer.bos] + (try model.tokenizer.encode($0 + "=")) }
         let asked = prompts.indices.filter { prompts[$0].count + answerTokens <= decoder.maxTokens }
         guard !asked.isEmpty else { return questions.map { _ in nil } }

@@ -274,6 +274,16 @@ import ReckonModel
         #expect(repaired.repairs == 1)
     }
 
+    /// A long sum is asked in pieces of three digits: greedy, the shipped model writes
+    /// 5009396220+591894 as 5019988114, and asked whole in either order it misses too; in
+    /// pieces (220+894, 396+591+1, 9 and 5 copied) it gets 5009988114, which passes.
+    @Test func theShippedModelsLongSumIsAskedInPieces() throws {
+        guard let (plain, repaired) = try shippedModelsChains("50786*98649") else { return }
+        #expect(plain.chain.contains("=5009396220+591894=5019988114}5019988114"))
+        #expect(repaired.chain.contains("=5009396220+591894=5009988114}5009988114"))
+        #expect(repaired.repairs == 1)
+    }
+
     /// A long division's table is checked entry by entry: greedy, the shipped model writes
     /// 95556*9=850004; its own 850004/9 is not 95556.
     @Test func theShippedModelsFalseTableEntryIsRepaired() throws {

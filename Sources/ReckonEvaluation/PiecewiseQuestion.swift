@@ -1,0 +1,143 @@
+import ReckonArithmetic
+
+// A long sum or difference asked of the model a few digits at a time.
+//
+// The shipped model adds and subtracts short numbers well and long ones poorly: on 400 random
+// sums whose longer term has 6 to 12 digits it answered 231 right asked whole and 392 asked in
+// pieces of three digits; on 400 such differences, 229 whole and 366 digit by digit
+// (`scripts/piecewise-probe.py`). Its errors on long numbers are missed carries far from the
+// units, which a short piece does not have. The
+// solver only cuts the two terms' texts into aligned pieces, compares pieces as texts and puts
+// the model's answers back together; every digit of the result is the model's:
+// - a sum's piece is asked `p+q` and, for a carry from the piece below, `p+q+1`; the carry out
+//   of a piece is read from the length of the model's answer (a fourth digit, which must be `1`);
+// - a difference's piece borrows when its minuend's digits are smaller, as texts, than its
+//   subtrahend's (or equal, with a borrow from below); it is then asked with a `1` written before
+//   the minuend's digits (`1160-962`), and with `-1` after it for a borrow from the piece below.
+
+/// A sum `x+y` or difference `x-y` (x ≥ y) of two unsigned numbers, whole or decimal, asked of
+/// the model as pieces of a few digits aligned at the units (or the point).
+struct PiecewiseQuestion {
+    /// Digits per piece of a sum: on the sums above, pieces of 3 digits gave 392 of 400 right;
+    /// of 2, 394; of 4, 389; of 5, 361 (of 1, 340 of another 400).
+    static let sumWidth = 3
+    /// Digits per piece of a difference: on the differences above, pieces of 1 digit gave 366
+    /// of 400 right; of 2, 308; of 3, 346 (its `1114-894` is 210; one digit at a time, its
+    /// slips in session 58 were all `10-4`, `10-4-1` and `13-4`, as 5, 4 and 8).
+    static let differenceWidth = 1
+    /// Questions whose aligned terms are no longer than this are asked whole: the model adds
+    /// them as well whole (in session 58, at least 19 of 20 random sums right for every pair of
+    /// lengths up to 5 digits).
+    static let wholeUpTo = 5
+
+    let isDifference: Bool
+    /// Digits per piece.
+    let width: Int
+    /// The pieces' digits, the units' piece first, x's and y's alike long (the top piece may
+    /// be shorter than `width`), with their leading zeros.
+    let pieces: [(x: String, y: String)]
+    /// Digits after the point in x and y as aligned.
+    let fractionDigits: Int
+
+    /// `question` in pieces, or nil if it is no sum or difference of two unsigned numbers (a
+    /// difference's second no larger than its first), is short enough to ask whole, or may be
+    /// rounded where a chain writes it (its fraction longer than any chain keeps: a rounded
+    /// result could not be compared with the exact pieces).
+    init?(_ question: String) {
+        isDifference = !question.contains("+")
+        let terms = question.split(separator: isDifference ? "-" : "+", omittingEmptySubsequences: false)
+        guard terms.count == 2, terms.allSatisfy({ isNumber($0.utf8) }),
+              !isDifference || !isSmaller(String(terms[0]), than: String(terms[1])) else { return nil }
+        func parts(_ n: Substring) -> (whole: Substring, fraction: Substring) {
+            let split = n.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            return (split[0], split.count > 1 ? split[1] : "")
+        }
+        let (x, y) = (parts(terms[0]), parts(terms[1]))
+        let fraction = max(x.fraction.count, y.fraction.count), whole = max(x.whole.count, y.whole.count)
+        guard whole + fraction > Self.wholeUpTo, fraction <= RoundingPolicy.standard.minimumFractionDigits else { return nil }
+        func aligned(_ n: (whole: Substring, fraction: Substring)) -> [Character] {
+            Array(String(repeating: "0", count: whole - n.whole.count) + n.whole + n.fraction
+                  + String(repeating: "0", count: fraction - n.fraction.count))
+        }
+        let (a, b) = (aligned(x), aligned(y)), width = isDifference ? Self.differenceWidth : Self.sumWidth
+        pieces = stride(from: a.count, to: 0, by: -width).map { end in
+            let range = max(0, end - width) ..< end
+            return (String(a[range]), String(b[range]))
+        }
+        fractionDigits = fraction
+        self.width = width
+    }
+
+    /// The questions to ask (nil where a piece is copied, with no question):
+    /// - a sum, two per piece: without a carry in and with one (`p+q`, `p+q+1`); a piece with a
+    ///   zero term is copied without a carry and asked `p+1` with one (the model's `679+0` is 689);
+    /// - a difference, one per piece, its borrows read from the pieces' texts: `p-q`, `1p-q` if it
+    ///   borrows, with `-1` after it if the piece below borrowed; a zero q is copied, or `p-1`.
+    var questions: [String?] {
+        if isDifference {
+            return zip(pieces, borrows).map { piece, borrow in
+                let minuend = borrow.out ? "1" + piece.x : short(piece.x), subtrahend = short(piece.y)
+                if subtrahend == "0" { return borrow.in ? minuend + "-1" : nil }
+                return minuend + "-" + subtrahend + (borrow.in ? "-1" : "")
+            }
+        }
+        return pieces.flatMap { p -> [String?] in
+            let (x, y) = (short(p.x), short(p.y))
+            if y == "0" { return [nil, x + "+1"] }
+            if x == "0" { return [nil, y + "+1"] }
+            return [x + "+" + y, x + "+" + y + "+1"]
+        }
+    }
+
+    /// Whether each piece of a difference borrows from the one above (`out`) and the one below
+    /// borrowed from it (`in`): compared as texts of one length, its minuend's digits are
+    /// smaller than its subtrahend's, or equal to them with a borrow in.
+    private var borrows: [(in: Bool, out: Bool)] {
+        var borrowIn = false
+        return pieces.map { piece in
+            let out = piece.x < piece.y || (piece.x == piece.y && borrowIn)
+            defer { borrowIn = out }
+            return (borrowIn, out)
+        }
+    }
+
+    /// The result from the model's answers to `questions` (in their order; nil where none was
+    /// asked), or nil if an answer needed is missing or is no piece's result: not all digits,
+    /// or, below the top piece, longer than `width` (a sum's carry `1` aside).
+    func answer(from answers: [String?]) -> String? {
+        var digits = "", carry = false
+        let borrows = isDifference ? self.borrows : []
+        for (k, piece) in pieces.enumerated() {
+            let result: String?
+            if isDifference {
+                let copied = short(piece.y) == "0" && !borrows[k].in
+                result = copied ? short(piece.x) : answers[k]
+            } else {
+                let copied = short(piece.y) == "0" ? short(piece.x) : short(piece.x) == "0" ? short(piece.y) : nil
+                result = carry ? answers[2 * k + 1] : copied ?? answers[2 * k]
+            }
+            guard var result, !result.isEmpty, result.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            if k < pieces.count - 1 {
+                carry = !isDifference && result.count > width
+                if carry {
+                    guard result.count == width + 1, result.first == "1" else { return nil }
+                    result.removeFirst()
+                }
+                guard result.count <= width else { return nil }
+                result = String(repeating: "0", count: width - result.count) + result
+            }
+            digits = result + digits
+        }
+        // The point back in place; the zeros a fraction or a whole part of zero leaves are dropped.
+        let padded = String(repeating: "0", count: max(0, fractionDigits + 1 - digits.count)) + digits
+        let point = padded.index(padded.endIndex, offsetBy: -fractionDigits)
+        let whole = short(String(padded[..<point]))
+        return fractionDigits == 0 ? whole : String(withoutTrailingFractionZeros(whole + "." + padded[point...]))
+    }
+
+    /// A piece's digits without its leading zeros (`0` for none).
+    private func short(_ digits: String) -> String {
+        let text = digits.drop { $0 == "0" }
+        return text.isEmpty ? "0" : String(text)
+    }
+}

@@ -1,0 +1,71 @@
+import Testing
+@testable import ReckonEvaluation
+
+@Suite struct PiecewiseQuestionTests {
+    /// The pieces' questions of `question`, nil where none is asked.
+    private func questions(_ question: String) -> [String?]? { PiecewiseQuestion(question)?.questions }
+
+    /// A sum's terms are cut into aligned pieces of three digits from the units (from the
+    /// point's alignment for decimals), each asked without and with a carry; a piece with a zero
+    /// term is copied without a carry and asked `p+1` with one.
+    @Test func sumsAreCutIntoAlignedPieces() {
+        #expect(questions("5009396220+591894") == ["220+894", "220+894+1", "396+591", "396+591+1", nil, "9+1", nil, "5+1"])
+        #expect(questions("28329970.0238+131720.83732") == ["380+732", "380+732+1", "2+83", "2+83+1", "997+172", "997+172+1",
+                                                            "832+13", "832+13+1", nil, "2+1"])
+        #expect(questions("1000000+7") == [nil, "7+1", nil, "0+1", nil, "1+1"])
+    }
+
+    /// A difference is asked digit by digit, its borrows read from the digits as texts: a digit
+    /// smaller than the one it loses (or equal, with a borrow from below) borrows, and is asked
+    /// with a `1` before it; a borrow from below is a `-1`; a digit that loses 0 is copied.
+    @Test func differencesAreAskedDigitByDigit() {
+        #expect(questions("5009988114-591894") == ["4-4", "11-9", "11-8-1", "8-1-1", "18-9", "9-5-1", nil, nil, nil, nil])
+        #expect(questions("1000.5-0.75") == ["10-5", "15-7-1", "10-1", "10-1", "10-1", "1-1"])
+    }
+
+    /// Short questions, other questions, differences whose result would be negative and sums
+    /// whose fraction a chain may round are asked whole.
+    @Test func otherQuestionsAreAskedWhole() {
+        #expect(PiecewiseQuestion("12345+678") == nil)
+        #expect(PiecewiseQuestion("1234.5+6") == nil)
+        #expect(PiecewiseQuestion("-123456+7") == nil)
+        #expect(PiecewiseQuestion("-123456-7") == nil)
+        #expect(PiecewiseQuestion("7-123456") == nil)
+        #expect(PiecewiseQuestion("123456--7") == nil)
+        #expect(PiecewiseQuestion("123456+7+1") == nil)
+        #expect(PiecewiseQuestion("0.1234567+1") == nil)
+        #expect(PiecewiseQuestion("123456/7") == nil)
+        #expect(PiecewiseQuestion("1.5.6+123456") == nil)
+    }
+
+    /// A sum's answers are put together from the units' piece up, the carry read from a fourth digit.
+    @Test func sumsArePutTogetherWithTheirCarries() {
+        let sum = PiecewiseQuestion("5009396220+591894")!
+        // 220+894=1114 (carry), 396+591+1=988, 9 copied, 5 copied.
+        #expect(sum.answer(from: ["1114", "1115", "987", "988", nil, "10", nil, "6"]) == "5009988114")
+        // A false piece gives a false sum: nothing is corrected outside the model.
+        #expect(sum.answer(from: ["1114", "1115", "987", "998", nil, "10", nil, "6"]) == "5009998114")
+        // A carry out of the top piece is kept whole; one below must be a single 1.
+        #expect(PiecewiseQuestion("999999+1")!.answer(from: ["1000", "1001", nil, "1000"]) == "1000000")
+        #expect(sum.answer(from: ["2114", "2115", "987", "988", nil, "10", nil, "6"]) == nil)
+        #expect(sum.answer(from: ["11a", "1115", "987", "988", nil, "10", nil, "6"]) == nil)
+        #expect(sum.answer(from: ["1114", "1115", "987", nil, nil, "10", nil, "6"]) == nil)
+        // The point goes back in place, without the zeros the fraction's padding left.
+        #expect(PiecewiseQuestion("28329970.0238+131720.83732")!.answer(from: ["1112", "1113", "85", "86", "1169", "1170", "845", "846", nil, "3"])
+                == "28461690.86112")
+        #expect(PiecewiseQuestion("0.25+0.75005")!.answer(from: [nil, "6", "100", "101"]) == "1.00005")
+        #expect(PiecewiseQuestion("0.0025+0.00005")!.answer(from: ["255", "256", nil, "1"]) == "0.00255")
+    }
+
+    /// A difference's digits are the model's answers, copied digits and leading zeros aside.
+    @Test func differencesArePutTogetherDigitByDigit() {
+        let difference = PiecewiseQuestion("5009988114-591894")!
+        #expect(difference.answer(from: ["0", "2", "2", "6", "9", "3", nil, nil, nil, nil]) == "5009396220")
+        #expect(difference.answer(from: ["0", "2", "2", "6", "8", "3", nil, nil, nil, nil]) == "5009386220")
+        #expect(difference.answer(from: ["0", "12", "2", "6", "9", "3", nil, nil, nil, nil]) == nil)
+        #expect(difference.answer(from: ["0", "-2", "2", "6", "9", "3", nil, nil, nil, nil]) == nil)
+        #expect(difference.answer(from: ["0", nil, "2", "6", "9", "3", nil, nil, nil, nil]) == nil)
+        #expect(PiecewiseQuestion("1000.5-0.75")!.answer(from: ["5", "7", "9", "9", "9", "0"]) == "999.75")
+        #expect(PiecewiseQuestion("1000000-999999")!.answer(from: ["1", "0", "0", "0", "0", "0", "0"]) == "1")
+    }
+}
