@@ -18,8 +18,8 @@ import ReckonModel
 // other checks hold is asked again with its addends swapped. Sums and steps are asked without
 // the zeros all their terms end with (848800000+50928000 as 848800+50928), which the model adds
 // far better, and the zeros go back on a fresh answer as text; a sum or difference of more than
-// five digits is asked in aligned pieces of three digits, with their carries and borrows
-// (`PiecewiseQuestion`), and put back together as text. A failing line is rewritten from the
+// five digits is asked in aligned pieces (a sum's of three digits, a difference's of one), with
+// their carries and borrows (`PiecewiseQuestion`), and put back together as text. A failing line is rewritten from the
 // model's second choices (its runner-up token at one of the line's least sure characters, then
 // greedy to the end of the line or, for a number, the line's other characters kept; a false step
 // also from the model's answers to the step asked on its own, in a fresh context, in both orders);
