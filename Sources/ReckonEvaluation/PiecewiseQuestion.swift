@@ -82,11 +82,15 @@ struct PiecewiseQuestion {
             }
         }
         return pieces.flatMap { p -> [String?] in
+            if let copied = copiedSum(p) { return [nil, copied + "+1"] }
             let (x, y) = (short(p.x), short(p.y))
-            if y == "0" { return [nil, x + "+1"] }
-            if x == "0" { return [nil, y + "+1"] }
             return [x + "+" + y, x + "+" + y + "+1"]
         }
+    }
+
+    /// A sum's piece with a zero term: its other term, the piece's sum without a carry in.
+    private func copiedSum(_ piece: (x: String, y: String)) -> String? {
+        short(piece.y) == "0" ? short(piece.x) : short(piece.x) == "0" ? short(piece.y) : nil
     }
 
     /// Whether each piece of a difference borrows from the one above (`out`) and the one below
@@ -113,8 +117,7 @@ struct PiecewiseQuestion {
                 let copied = short(piece.y) == "0" && !borrows[k].in
                 result = copied ? short(piece.x) : answers[k]
             } else {
-                let copied = short(piece.y) == "0" ? short(piece.x) : short(piece.x) == "0" ? short(piece.y) : nil
-                result = carry ? answers[2 * k + 1] : copied ?? answers[2 * k]
+                result = carry ? answers[2 * k + 1] : copiedSum(piece) ?? answers[2 * k]
             }
             guard var result, !result.isEmpty, result.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
             if k < pieces.count - 1 {
