@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """How well a checkpoint adds and subtracts long numbers asked whole and in pieces.
 
-Draws random sums and differences whose longer term has 6 to 12 digits, asks the model each one
-whole and as `PiecewiseQuestion` asks it inside `--check-subtractions` (a sum in pieces of three
-digits with their carries, a difference digit by digit with its borrows), through
-`reckon solve --input`, and prints how many it got right each way. The pieces are cut and put
-back together here as the solver does it (Sources/ReckonEvaluation/PiecewiseQuestion.swift);
-Python's integers only grade.
+Draws random sums and differences whose longer term has 6 to 12 digits (`--shortest`,
+`--longest`), asks the model each one whole and as `PiecewiseQuestion` asks it inside
+`--check-subtractions` (a sum in pieces of three digits with their carries, a difference digit
+by digit with its borrows), through `reckon solve --input`, and prints how many it got right
+each way. The pieces are cut and put back together here as the solver does it
+(Sources/ReckonEvaluation/PiecewiseQuestion.swift); Python's integers only grade.
 
     python3 scripts/piecewise-probe.py [--reckon .build/release/reckon] [--count 400] [--seed 1]
-        [--sum-width 3] [--difference-width 1]
+        [--shortest 6] [--longest 12] [--sum-width 3] [--difference-width 1]
 """
 import argparse, json, os, random, subprocess, tempfile
 
@@ -101,6 +101,8 @@ def main():
     p.add_argument("--reckon", default=".build/release/reckon")
     p.add_argument("--count", type=int, default=400)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--shortest", type=int, default=6, help="fewest digits of the longer term")
+    p.add_argument("--longest", type=int, default=12, help="most digits of the longer term")
     p.add_argument("--sum-width", type=int, default=SUM_WIDTH, help="digits per piece of a sum (the solver's: 3)")
     p.add_argument("--difference-width", type=int, default=DIFFERENCE_WIDTH, help="digits per piece of a difference (the solver's: 1)")
     args = p.parse_args()
@@ -112,7 +114,7 @@ def main():
 
     pairs = []
     for _ in range(args.count):
-        longer = rng.randint(6, 12)
+        longer = rng.randint(args.shortest, args.longest)
         a, b = term(longer), term(rng.randint(1, longer))
         pairs.append((max(a, b), min(a, b)))
 
@@ -130,7 +132,7 @@ def main():
     n = len(pairs)
     def right(results, truth):
         return sum(r == str(t) for r, t in zip(results, truth))
-    print(f"{n} sums, longer term 6-12 digits: whole {right(whole_sums, [a + b for a, b in pairs])}, "
+    print(f"{n} sums, longer term {args.shortest}-{args.longest} digits: whole {right(whole_sums, [a + b for a, b in pairs])}, "
           f"in pieces of {SUM_WIDTH} {right(piece_sums, [a + b for a, b in pairs])}")
     print(f"{n} differences: whole {right(whole_differences, [a - b for a, b in pairs])}, "
           f"in pieces of {DIFFERENCE_WIDTH} {right(piece_differences, [a - b for a, b in pairs])}")

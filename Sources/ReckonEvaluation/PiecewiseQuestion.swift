@@ -1,5 +1,3 @@
-import ReckonArithmetic
-
 // A long sum or difference asked of the model a few digits at a time.
 //
 // The shipped model adds and subtracts short numbers well and long ones poorly: on 400 random
@@ -15,8 +13,10 @@ import ReckonArithmetic
 //   subtrahend's (or equal, with a borrow from below); it is then asked with a `1` written before
 //   the minuend's digits (`1160-962`), and with `-1` after it for a borrow from the piece below.
 
-/// A sum `x+y` or difference `x-y` (x ≥ y) of two unsigned numbers, whole or decimal, asked of
-/// the model as pieces of a few digits aligned at the units (or the point).
+/// A sum or difference of two numbers, whole or decimal, either signed (`[-]a+b`, `[-]a-b`),
+/// asked of the model as pieces of a few digits aligned at the units (or the point): as the sum
+/// of their magnitudes or the smaller magnitude taken from the larger, the sign put back as text
+/// (`-a-b` is -(a+b); `a-b` with a < b is -(b-a)).
 struct PiecewiseQuestion {
     /// Digits per piece of a sum: on the sums above, pieces of 3 digits gave 392 of 400 right;
     /// of 2, 394; of 4, 389; of 5, 361 (of 1, 340 of another 400).
@@ -31,30 +31,38 @@ struct PiecewiseQuestion {
     static let wholeUpTo = 5
 
     let isDifference: Bool
+    /// The result is the pieces' result negated.
+    let isNegative: Bool
     /// Digits per piece.
     let width: Int
     /// The pieces' digits, the units' piece first, x's and y's alike long (the top piece may
-    /// be shorter than `width`), with their leading zeros.
+    /// be shorter than `width`), with their leading zeros; a difference's x is the larger.
     let pieces: [(x: String, y: String)]
     /// Digits after the point in x and y as aligned.
     let fractionDigits: Int
 
-    /// `question` in pieces, or nil if it is no sum or difference of two unsigned numbers (a
-    /// difference's second no larger than its first), is short enough to ask whole, or may be
-    /// rounded where a chain writes it (its fraction longer than any chain keeps: a rounded
-    /// result could not be compared with the exact pieces).
+    /// `question` in pieces, or nil if it is no sum or difference of two numbers or is short
+    /// enough to ask whole. The pieces' result is exact, however long its fraction: a step the
+    /// chain rounded (`384249-9.083687883=384239.916312`) fails its check even when right, and
+    /// only its exact result (384239.916312117) can take its place and pass.
     init?(_ question: String) {
-        isDifference = !question.contains("+")
-        let terms = question.split(separator: isDifference ? "-" : "+", omittingEmptySubsequences: false)
-        guard terms.count == 2, terms.allSatisfy({ isNumber($0.utf8) }),
-              !isDifference || !isSmaller(String(terms[0]), than: String(terms[1])) else { return nil }
+        let aIsNegative = question.hasPrefix("-"), body = question.dropFirst(aIsNegative ? 1 : 0)
+        guard let op = body.firstIndex(where: { $0 == "+" || $0 == "-" }) else { return nil }
+        let first = body[..<op], second = body[body.index(after: op)...], bIsNegative = body[op] == "-"
+        guard isNumber(first.utf8), isNumber(second.utf8) else { return nil }
+        // Terms of one sign add, with that sign; of two, the smaller magnitude is taken from the
+        // larger, with the larger's sign.
+        isDifference = aIsNegative != bIsNegative
+        let bIsLarger = isDifference && isSmaller(String(first), than: String(second))
+        let terms = bIsLarger ? [second, first] : [first, second]
+        isNegative = bIsLarger ? bIsNegative : aIsNegative
         func parts(_ n: Substring) -> (whole: Substring, fraction: Substring) {
             let split = n.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
             return (split[0], split.count > 1 ? split[1] : "")
         }
         let (x, y) = (parts(terms[0]), parts(terms[1]))
         let fraction = max(x.fraction.count, y.fraction.count), whole = max(x.whole.count, y.whole.count)
-        guard whole + fraction > Self.wholeUpTo, fraction <= RoundingPolicy.standard.minimumFractionDigits else { return nil }
+        guard whole + fraction > Self.wholeUpTo else { return nil }
         func aligned(_ n: (whole: Substring, fraction: Substring)) -> [Character] {
             Array(String(repeating: "0", count: whole - n.whole.count) + n.whole + n.fraction
                   + String(repeating: "0", count: fraction - n.fraction.count))
@@ -135,7 +143,8 @@ struct PiecewiseQuestion {
         let padded = String(repeating: "0", count: max(0, fractionDigits + 1 - digits.count)) + digits
         let point = padded.index(padded.endIndex, offsetBy: -fractionDigits)
         let whole = short(String(padded[..<point]))
-        return fractionDigits == 0 ? whole : String(withoutTrailingFractionZeros(whole + "." + padded[point...]))
+        let magnitude = fractionDigits == 0 ? whole : String(withoutTrailingFractionZeros(whole + "." + padded[point...]))
+        return isNegative && digits.contains { $0 != "0" } ? "-" + magnitude : magnitude
     }
 
     /// A piece's digits without its leading zeros (`0` for none).

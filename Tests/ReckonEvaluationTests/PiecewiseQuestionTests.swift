@@ -23,19 +23,33 @@ import Testing
         #expect(questions("1000.5-0.75") == ["10-5", "15-7-1", "10-1", "10-1", "10-1", "1-1"])
     }
 
-    /// Short questions, other questions, differences whose result would be negative and sums
-    /// whose fraction a chain may round are asked whole.
+    /// Short questions and other questions are asked whole.
     @Test func otherQuestionsAreAskedWhole() {
         #expect(PiecewiseQuestion("12345+678") == nil)
         #expect(PiecewiseQuestion("1234.5+6") == nil)
-        #expect(PiecewiseQuestion("-123456+7") == nil)
-        #expect(PiecewiseQuestion("-123456-7") == nil)
-        #expect(PiecewiseQuestion("7-123456") == nil)
+        #expect(PiecewiseQuestion("-12345+6") == nil)
         #expect(PiecewiseQuestion("123456--7") == nil)
+        #expect(PiecewiseQuestion("123456+-7") == nil)
+        #expect(PiecewiseQuestion("--123456-7") == nil)
         #expect(PiecewiseQuestion("123456+7+1") == nil)
-        #expect(PiecewiseQuestion("0.1234567+1") == nil)
         #expect(PiecewiseQuestion("123456/7") == nil)
         #expect(PiecewiseQuestion("1.5.6+123456") == nil)
+    }
+
+    /// A signed question is asked as the sum of its magnitudes or the difference of the larger
+    /// and the smaller, and its answer takes the sign back as text.
+    @Test func signedQuestionsAreAskedAsMagnitudes() {
+        #expect(questions("-5009396220-591894") == questions("5009396220+591894"))
+        #expect(questions("591894-5009988114") == questions("5009988114-591894"))
+        #expect(questions("-5009988114+591894") == questions("5009988114-591894"))
+        #expect(questions("-591894+5009988114") == questions("5009988114-591894"))
+        #expect(PiecewiseQuestion("-5009396220-591894")!.answer(from: ["1114", "1115", "987", "988", nil, "10", nil, "6"]) == "-5009988114")
+        let answers = ["0", "2", "2", "6", "9", "3", nil, nil, nil, nil]
+        #expect(PiecewiseQuestion("591894-5009988114")!.answer(from: answers) == "-5009396220")
+        #expect(PiecewiseQuestion("-5009988114+591894")!.answer(from: answers) == "-5009396220")
+        #expect(PiecewiseQuestion("-591894+5009988114")!.answer(from: answers) == "5009396220")
+        // Equal magnitudes leave zero, which takes no sign.
+        #expect(PiecewiseQuestion("-123456+123456")!.answer(from: ["0", "0", "0", "0", "0", "0"]) == "0")
     }
 
     /// A sum's answers are put together from the units' piece up, the carry read from a fourth digit.
@@ -55,6 +69,9 @@ import Testing
                 == "28461690.86112")
         #expect(PiecewiseQuestion("0.25+0.75005")!.answer(from: [nil, "6", "100", "101"]) == "1.00005")
         #expect(PiecewiseQuestion("0.0025+0.00005")!.answer(from: ["255", "256", nil, "1"]) == "0.00255")
+        // A fraction longer than a chain keeps is asked in pieces too, its result exact.
+        #expect(questions("0.1234567+1") == [nil, "567+1", nil, "234+1", "1+10", "1+10+1"])
+        #expect(PiecewiseQuestion("0.1234567+1")!.answer(from: [nil, "568", nil, "235", "11", "12"]) == "1.1234567")
     }
 
     /// A difference's digits are the model's answers, copied digits and leading zeros aside.

@@ -191,6 +191,25 @@ import ReckonModel
         #expect(repaired.chain == "80670-83978=-3308" && repaired.repairs == 1)
     }
 
+    /// A step's percentage is read as its decimal: greedy, the shipped model writes 88%+8469 as
+    /// 8479.88 (and so does it asked alone); its own 0.88+8469 is 8469.88, so the step fails,
+    /// and that answer, asked as the step on its own, passes.
+    @Test func theShippedModelsFalsePercentStepIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("8362+(88%+8469)") else { return }
+        #expect(plain.chain == "8362+(88%+8469)=8362+8479.88=16841.88")
+        #expect(repaired.chain == "8362+(88%+8469)=8362+8469.88=16831.88" && repaired.repairs == 1)
+    }
+
+    /// A step whose fraction is longer than a chain keeps is asked in pieces as well, its result
+    /// exact: greedy, the shipped model writes 3881.6977382003+123 as 3904.697738 (rounded, and
+    /// 100 short); in pieces its answer is 4004.6977382003, whose check passes where a rounded
+    /// result could not.
+    @Test func theShippedModelsFalseLongFractionStepIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("3881.6977382003+123") else { return }
+        #expect(plain.chain == "3881.6977382003+123=3904.697738")
+        #expect(repaired.chain == "3881.6977382003+123=4004.6977382003" && repaired.repairs == 1)
+    }
+
     /// A product block's sum of partial products is a step too: greedy, the shipped model adds
     /// 919080+999 as 910079; asked on their own, its 919080+999 is 920079 and its 910079-999 is
     /// 909080, so the line fails, and the rewrite 920079 passes both (920079-999 is 919080).

@@ -44,6 +44,16 @@ import Testing
         #expect(sums("1.5+2", ".35") == [])
     }
 
+    /// A percentage operand is read as the decimal it stands for: its point moved as text.
+    @Test func percentagesAreReadAsDecimals() {
+        #expect(sums("396687175748.5952+5850%", "396687175807.0952") == ["396687175807.0952: 396687175748.5952+58.5=396687175807.0952"])
+        #expect(sums("3466.6%+22", "56.666") == ["56.666: 34.666+22=56.666"])
+        #expect(sums("-42707675+7524%", "-42707599.76") == ["42707599.76: 75.24+42707599.76=42707675"])
+        #expect(sums("6.14%--524972.88", "524972.9414") == ["524972.9414: 0.0614+524972.88=524972.9414"])
+        #expect(sums("100%-3%", "0.97") == ["0.97: 0.03+0.97=1"])
+        #expect(hundredth(of: "5") == "0.05" && hundredth(of: "12345") == "123.45" && hundredth(of: "0.5") == "0.005")
+    }
+
     /// The difference has c among its terms and subtracts the pair's smaller term; there is none
     /// when c is the pair's larger term (the model is poor at nearly equal differences).
     @Test func differencesSubtractTheSmallerTerm() {
