@@ -7,8 +7,9 @@ import ReckonGenerator
 // 8204+252 = 8456; `475-1214=-739` if 475+739 = 1214), so the model can check the step with an
 // addition, as it checks a long-division line, and by a subtraction that must give back an operand
 // (8456-252 must be 8204); the solver only moves signs and digits as text.
-// A decimal result the chain rounded (past the recipe's precision) can fail its check though
-// right; the line is rewritten only if a rewrite passes, so such a false alarm costs time.
+// A decimal result the chain rounded (past the recipe's precision) fails its check though right;
+// the line is rewritten only if a rewrite passes, which only the exact result from the model's
+// pieces can (`PiecewiseQuestion`), so the chain then goes on with the longer number.
 
 /// One step of the chain's main line that turns `a+b` or `a-b` (whole or decimal numbers, either
 /// signed) into a number c.
