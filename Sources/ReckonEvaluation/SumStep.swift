@@ -146,7 +146,7 @@ struct SumStep {
             let percent = bytes.last == UInt8(ascii: "%")
             guard let n = signedNumber(percent ? bytes.dropLast() : bytes) else { return nil }
             let digits = String(decoding: n.digits, as: UTF8.self)
-            return (percent ? hundredth(of: digits) : digits, n.negative)
+            return (percent ? movingPoint(of: digits, left: 2) : digits, n.negative)
         }
         guard let op = changed.dropFirst().firstIndex(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") }),
               let a = operand(changed[..<op]), let b = operand(changed[(op + 1)...]),
@@ -193,16 +193,6 @@ func sharedTrailingZeros(_ numbers: [String]) -> Int {
         let zeros = n.reversed().prefix { $0 == "0" }.count
         return zeros < n.count ? zeros : 0
     }.min() ?? 0
-}
-
-/// The unsigned number `digits` (`isNumber`) divided by 100, as text: its point moved two places
-/// to the left (`5850` is `58.5`, `6.14` is `0.0614`), without the zeros that would end its fraction.
-func hundredth(of digits: String) -> String {
-    let split = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-    let whole = String(repeating: "0", count: max(0, 3 - split[0].count)) + split[0]
-    let fraction = whole.suffix(2) + (split.count > 1 ? split[1] : "")
-    let integer = whole.dropLast(2).drop { $0 == "0" }
-    return String(withoutTrailingFractionZeros((integer.isEmpty ? "0" : String(integer)) + "." + fraction))
 }
 
 /// A digit or a decimal point: a character of an unsigned number as the chain writes it.

@@ -51,7 +51,7 @@ import Testing
         #expect(sums("-42707675+7524%", "-42707599.76") == ["42707599.76: 75.24+42707599.76=42707675"])
         #expect(sums("6.14%--524972.88", "524972.9414") == ["524972.9414: 0.0614+524972.88=524972.9414"])
         #expect(sums("100%-3%", "0.97") == ["0.97: 0.03+0.97=1"])
-        #expect(hundredth(of: "5") == "0.05" && hundredth(of: "12345") == "123.45" && hundredth(of: "0.5") == "0.005")
+        #expect(movingPoint(of: "5", left: 2) == "0.05" && movingPoint(of: "12345", left: 2) == "123.45" && movingPoint(of: "0.5", left: 2) == "0.005")
     }
 
     /// The difference has c among its terms and subtracts the pair's smaller term; there is none
