@@ -46,8 +46,8 @@ struct PiecewiseQuestion {
 
     /// `question` in pieces, or nil if it is no sum or difference of two numbers or is short
     /// enough to ask whole. The pieces' result is exact, however long its fraction: a step the
-    /// chain rounded (`384249-9.083687883=384239.916312`) fails its check even when right, and
-    /// only its exact result (384239.916312117) can take its place and pass.
+    /// chain rounded (`384249-9.083687883=384239.916312`) is checked by its exact result
+    /// (384239.916312117), which the solver then rounds as the chain does (`RoundedResult`).
     init?(_ question: String) {
         let aIsNegative = question.hasPrefix("-"), body = question.dropFirst(aIsNegative ? 1 : 0)
         guard let op = body.firstIndex(where: { $0 == "+" || $0 == "-" }) else { return nil }

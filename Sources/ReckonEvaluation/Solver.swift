@@ -19,6 +19,9 @@ public struct SolverOptions: Sendable {
     /// with the model's own addition (0 = off; see `repairSubtractions`). Needs `votes == 1` and
     /// a model that keeps numbers' digits in order (`NumberOrder.keepsDigitOrder`).
     public var subtractionChecks = 0
+    /// How the model's chains round a long result (its training recipe's precision): the checks
+    /// round the model's exact answers the same way before comparing them with a chain's steps.
+    public var precision = RoundingPolicy.standard
     public init() {}
 }
 

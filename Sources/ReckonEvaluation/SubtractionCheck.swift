@@ -19,7 +19,9 @@ import ReckonModel
 // the zeros all their terms end with (848800000+50928000 as 848800+50928), which the model adds
 // far better, and the zeros go back on a fresh answer as text; a sum or difference of more than
 // five digits is asked in aligned pieces (a sum's of three digits, a difference's of one), with
-// their carries and borrows (`PiecewiseQuestion`), and put back together as text. A failing line is rewritten from the
+// their carries and borrows (`PiecewiseQuestion`), and put back together as text. A step the chain
+// may have rounded is checked by the model's exact result, rounded as the chain rounds
+// (`RoundedResult`), and is rewritten with such rounded results. A failing line is rewritten from the
 // model's second choices (its runner-up token at one of the line's least sure characters, then
 // greedy to the end of the line or, for a number, the line's other characters kept; a false step
 // also from the model's answers to the step asked on its own, in a fresh context, in both orders);
@@ -349,9 +351,13 @@ extension Solver {
                 // path through the model's carries (its 15499-88494 is -73095, its 88494-15499 72995).
                 let fresh = try modelAnswers(steps.flatMap { [$0.step.question, $0.step.swappedQuestion.question] },
                                              decoder: sumDecoder, answerTokens: 32)
+                // Rounded as the chain writes them (384239.916312117 as 384239.916312).
+                let freshResults = try roundedAsWritten(steps.enumerated().flatMap { k, s in
+                    [fresh[2 * k].flatMap(s.step.answer(from:)),
+                     fresh[2 * k + 1].flatMap { s.step.answer(from: s.step.swappedQuestion.negated ? Self.negated($0) : $0) }]
+                }, decoder: sumDecoder)
                 for (k, (i, step)) in steps.enumerated() {
-                    let own = fresh[2 * k].flatMap(step.answer(from:))
-                    let swapped = fresh[2 * k + 1].flatMap { step.answer(from: step.swappedQuestion.negated ? Self.negated($0) : $0) }
+                    let own = freshResults[2 * k], swapped = freshResults[2 * k + 1]
                     for case let answer? in [own, swapped == own ? nil : swapped] {
                         guard let (line, chain) = try Self.splice(answer, over: step, in: results[i], tokenizer) else { continue }
                         rewrites.append((line, chain))
@@ -492,12 +498,25 @@ extension Solver {
     private func check(_ lines: [(text: [UInt8], line: CheckedLine)],
                        decoders: (sums: BatchDecoder, quotients: BatchDecoder)) throws -> [LineVerdict] {
         func string(_ t: [UInt8], _ r: Range<Int>) -> String { String(decoding: t[r], as: UTF8.self) }
+        // Compared as numbers' texts: `2.50` (an operand as written) is the model's `2.5`.
+        func gives(_ answer: String?, _ expected: String) -> Bool {
+            answer.map { withoutTrailingFractionZeros($0) == withoutTrailingFractionZeros(expected) } ?? false
+        }
         // p and r as written: a padded line's leading zeros off (the questions are main-line sums).
         func number(_ t: [UInt8], _ r: Range<Int>) -> String { string(t, SubtractionLine.withoutLeadingZeros(r, in: t)) }
-        // A step's sum and difference, read once: the questions and the answers they must get.
-        let stepSums = lines.map { t, line -> (addends: String, total: String, difference: (question: String, answer: String)?)? in
-            if case .step(let s) = line { s.sum(in: t) } else { nil }
+        func sumStep(_ k: Int) -> SumStep? { if case .step(let s) = lines[k].line { s } else { nil } }
+        // A step that may be rounded is checked by the model's exact result, asked first (nil if
+        // it wrote none: c is then checked as written), which, rounded, must be c.
+        let roundable = lines.indices.filter { sumStep($0)?.mayBeRounded(in: lines[$0].text) ?? false }
+        var exact = [String?](repeating: nil, count: lines.count), roundsToResult = [Bool](repeating: true, count: lines.count)
+        let exactAnswers = try modelAnswers(roundable.map { sumStep($0)!.question }, decoder: decoders.sums, answerTokens: 32)
+        for (n, k) in roundable.enumerated() { exact[k] = exactAnswers[n].flatMap(sumStep(k)!.answer(from:)) }
+        for (k, r) in zip(roundable, try roundedAsWritten(roundable.map { exact[$0] }, decoder: decoders.sums)) where exact[k] != nil {
+            let s = sumStep(k)!
+            roundsToResult[k] = r.map { gives($0, (s.resultIsNegative ? "-" : "") + string(lines[k].text, s.result)) } ?? false
         }
+        // A step's sum and difference, read once: the questions and the answers they must get.
+        let stepSums = lines.indices.map { k in sumStep(k)?.sum(in: lines[k].text, exact: exact[k]) }
         // A long-division line's sum p+r=c, asked without the zeros its terms share.
         let divisionSums = lines.map { t, line -> (addends: String, total: String)? in
             guard case .division(let l) = line else { return nil }
@@ -522,10 +541,6 @@ extension Solver {
         var askedPerLine = questions.map { q -> [String?] in
             defer { answers = answers.dropFirst(q.count) }
             return Array(answers.prefix(q.count))
-        }
-        // Compared as numbers' texts: `2.50` (an operand as written) is the model's `2.5`.
-        func gives(_ answer: String?, _ expected: String) -> Bool {
-            answer.map { withoutTrailingFractionZeros($0) == withoutTrailingFractionZeros(expected) } ?? false
         }
         /// The verdict on line k, a long-division line `c-p=r`, from the answers it got.
         func divisionVerdict(_ k: Int, _ l: SubtractionLine) -> LineVerdict {
@@ -560,7 +575,7 @@ extension Solver {
                 return divisionVerdict(k, l)
             case .step:
                 let sum = stepSums[k].map { s in gives(asked[0], s.total) && s.difference.map { gives(asked[1], $0.answer) } ?? true }
-                return LineVerdict(sum: sum ?? true, inTable: true, belowDivisor: true)
+                return LineVerdict(sum: (sum ?? true) && roundsToResult[k], inTable: true, belowDivisor: true)
             case .product(let p):
                 guard divisions[k] != nil, let quotient = quotientAnswers.popFirst()! else {
                     return LineVerdict(sum: true, inTable: true, belowDivisor: true)
@@ -587,6 +602,19 @@ extension Solver {
         return zip(piecewise, pieceQuestions).map { question, questions in
             guard let question else { return whole.popFirst()! }
             return question.answer(from: questions.map { $0 == nil ? nil : pieces.popFirst()! })
+        }
+    }
+
+    /// The model's exact answers `exact` as the chain writes them under `options.precision`
+    /// (`RoundedResult`): cut after the digits the policy keeps and, where the cut rounds up, the
+    /// model's answer to it plus one unit at its last place; nil where an answer is nil or a
+    /// round-up got no number.
+    private func roundedAsWritten(_ exact: [String?], decoder: BatchDecoder) throws -> [String?] {
+        let cuts = exact.map { $0.flatMap { RoundedResult(exact: $0, policy: options.precision) } }
+        var units = try modelAnswers(cuts.compactMap { $0?.unitQuestion }, decoder: decoder, answerTokens: 32)[...]
+        return zip(exact, cuts).map { answer, cut in
+            guard let cut else { return answer }
+            return cut.result(from: cut.unitQuestion == nil ? nil : units.popFirst()!)
         }
     }
 

@@ -7,9 +7,10 @@ import ReckonGenerator
 // 8204+252 = 8456; `475-1214=-739` if 475+739 = 1214), so the model can check the step with an
 // addition, as it checks a long-division line, and by a subtraction that must give back an operand
 // (8456-252 must be 8204); the solver only moves signs and digits as text.
-// A decimal result the chain rounded (past the recipe's precision) fails its check though right;
-// the line is rewritten only if a rewrite passes, which only the exact result from the model's
-// pieces can (`PiecewiseQuestion`), so the chain then goes on with the longer number.
+// A result with fewer fraction digits than its operands may be one the chain rounded (past the
+// recipe's precision), whose sum cannot give an operand back: such a step is checked by the model's
+// exact result, asked on its own, whose sum and difference must hold and which, rounded as the
+// chain rounds (`RoundedResult`), must be c.
 
 /// One step of the chain's main line that turns `a+b` or `a-b` (whole or decimal numbers, either
 /// signed) into a number c.
@@ -33,8 +34,11 @@ struct SumStep {
     /// and sum and difference 3 times; with the true result, 50 and 36 times.
     /// All three terms are asked without the zeros they share (`38268000+2870100=41138100` is
     /// checked as 382680+28701=411381).
-    func sum(in text: [UInt8]) -> (addends: String, total: String, difference: (question: String, answer: String)?)? {
-        let c = (digits: String(decoding: text[result], as: UTF8.self), negative: !resultIsNegative)
+    /// `exact`, when given, is the model's exact result of a step that may be rounded
+    /// (`mayBeRounded`), checked in place of c, which must then be that result rounded.
+    func sum(in text: [UInt8], exact: String? = nil) -> (addends: String, total: String, difference: (question: String, answer: String)?)? {
+        let c = exact.map { (digits: String($0.drop { $0 == "-" }), negative: !$0.hasPrefix("-")) }
+            ?? (digits: String(decoding: text[result], as: UTF8.self), negative: !resultIsNegative)
         let zeros = sharedTrailingZeros((operands + [c]).map(\.digits))
         let terms = (operands + [c]).map { (digits: String($0.digits.dropLast(zeros)), negative: $0.negative) }
         let negative = terms.filter { $0.negative }, positive = terms.filter { !$0.negative }
@@ -45,6 +49,15 @@ struct SumStep {
         let cIsLarger = c.negative == pair[1].negative && larger.digits == c.digits && smaller.digits != c.digits
         return (pair[0].digits + "+" + pair[1].digits, single[0].digits,
                 cIsLarger ? nil : (single[0].digits + "-" + smaller.digits, larger.digits))
+    }
+
+    /// c has fewer fraction digits than a or b: the chain may have rounded it (or dropped zeros
+    /// that end it), so its check is of the exact result, which must round to c (`RoundedResult`).
+    func mayBeRounded(in text: [UInt8]) -> Bool {
+        func fractionDigits(_ n: some Collection<UInt8>) -> Int {
+            n.firstIndex(of: UInt8(ascii: ".")).map { n.distance(from: $0, to: n.endIndex) - 1 } ?? 0
+        }
+        return fractionDigits(text[result]) < operands.map { fractionDigits($0.digits.utf8) }.max()!
     }
 
     /// The zeros that end both a and b. The model adds long numbers poorly (its

@@ -77,7 +77,7 @@ struct Eval: ParsableCommand {
         let (model, config) = try loadInferenceModel(checkpoint, context: context, subtractionChecks: subtractionChecks)
         // Grade against the chains the model was trained to write: its training recipe's
         // rounding when that recipe is at hand, else the evaluation recipe's.
-        let policy = config.training?.recipe.flatMap { try? loadRecipe($0) }?.precision ?? recipeValue?.precision ?? .standard
+        let policy = trainingPrecision(config) ?? recipeValue?.precision ?? .standard
         let inputFormat = format ?? config.training?.format.flatMap(StepFormat.init(rawValue:)) ?? .mathglm
         for (i, q) in questions.enumerated() {
             do { items.append(try GradingItem(question: q, policy: policy, format: inputFormat)) } catch {
@@ -99,6 +99,7 @@ struct Eval: ParsableCommand {
         options.votes = votes; options.temperature = temperature; options.seed = seed; options.threads = threadCount
         options.cachePrecision = kvCache
         options.subtractionChecks = subtractionChecks
+        options.precision = policy
         let solver = Solver(model: model, options: options)
         var bar = Terminal.ProgressBar(total: items.count * votes, label: "eval")
         let lock = NSLock()

@@ -47,7 +47,13 @@ func loadInferenceModel(_ path: String, context: Int? = nil, subtractionChecks: 
 
 /// The `--context` option's help, shared by `solve` and `eval`.
 let kvCacheOptionHelp: ArgumentHelp = "How the KV cache stores keys and values: float32 keeps the model's own precision; float16 reads half the bytes per step (long chains are bound by that: ~1.3× faster) but changes a few chains."
-let subtractionChecksOptionHelp = ArgumentHelp("Check each doubtful long-division line c-p=r (doubtful: a digit the model wrote below 99%) by asking the model for p+r (which must be c; or else r+p) and r-d (which must be negative), and each doubtful step a±b=c (of the main line, or of a product block's sum of partial products; a percentage read as its decimal, 5850% as 58.5) by asking it the sum of magnitudes the step implies (8456-8204=252: 8204+252, which must be 8456, or else 252+8204) and a difference with c in it (8456-252, which must be 8204), every sum and step asked without the zeros its terms share (848800000+50928000 as 848800+50928) and a sum or difference of more than five digits in pieces (a sum's of three digits: 220+894, then 396+591+1 for the carry; a difference's of one digit: 14-8, then 9-5-1 for the borrow; signed terms as their magnitudes, the sign put back; the result exact however long its fraction), and each doubtful partial product a*m=p (m one digit at its place, in a product block, the main line or a long division's table d*k=m) by asking it p/m (which must be a), and each doubtful main-line step for its form (the expression before it with its next operation replaced by one number, all else copied) and each block's head (the operands copied into a product's terms or a long division's head, points moved); rewrite a false one from the model's second choices (a false step also from the model's answers to it asked on its own, in both orders): at most N repaired lines per chain (0 = plain greedy; not with --votes; 2.5-4x slower than greedy).", valueName: "N")
+/// The precision of the recipe `config`'s model was trained on, nil when that recipe is not at
+/// hand: its chains round long results so, and are graded and checked so.
+func trainingPrecision(_ config: CheckpointConfig) -> RoundingPolicy? {
+    config.training?.recipe.flatMap { try? loadRecipe($0) }?.precision
+}
+
+let subtractionChecksOptionHelp = ArgumentHelp("Check each doubtful long-division line c-p=r (doubtful: a digit the model wrote below 99%) by asking the model for p+r (which must be c; or else r+p) and r-d (which must be negative), and each doubtful step a±b=c (of the main line, or of a product block's sum of partial products; a percentage read as its decimal, 5850% as 58.5) by asking it the sum of magnitudes the step implies (8456-8204=252: 8204+252, which must be 8456, or else 252+8204) and a difference with c in it (8456-252, which must be 8204), every sum and step asked without the zeros its terms share (848800000+50928000 as 848800+50928) and a sum or difference of more than five digits in pieces (a sum's of three digits: 220+894, then 396+591+1 for the carry; a difference's of one digit: 14-8, then 9-5-1 for the borrow; signed terms as their magnitudes, the sign put back; the result exact however long its fraction); a step whose result has fewer decimals than its operands is checked by the model's exact answer, which must pass those checks and, rounded as the training recipe's chains round (a round-up asked as 384239.916312+0.000001), give the result, and each doubtful partial product a*m=p (m one digit at its place, in a product block, the main line or a long division's table d*k=m) by asking it p/m (which must be a), and each doubtful main-line step for its form (the expression before it with its next operation replaced by one number, all else copied) and each block's head (the operands copied into a product's terms or a long division's head, points moved); rewrite a false one from the model's second choices (a false step also from the model's answers to it asked on its own, in both orders, rounded so): at most N repaired lines per chain (0 = plain greedy; not with --votes; 2.5-4x slower than greedy).", valueName: "N")
 let contextOptionHelp: ArgumentHelp = "Decode with this context length instead of the checkpoint's (RoPE or Abacus positions only; beyond the trained length the model extrapolates)."
 
 /// Reads a question file: one question per line; a final newline does not make an extra line.
@@ -127,8 +133,7 @@ struct Solve: ParsableCommand {
     private func solveOne(_ text: String, options: SolverOptions) throws {
         let question: ReckonArithmetic.Expression
         do { question = try Solver.parseQuestion(text) } catch { throw CommandError("\(error)") }
-        let (model, _) = try loadInferenceModel(resolvedCheckpoint(checkpoint), context: context, subtractionChecks: options.subtractionChecks)
-        let solver = Solver(model: model, options: options)
+        let solver = try loadSolver(options: options)
         let prompt: [Int]
         do { prompt = try solver.prompt(for: question) } catch { throw CommandError("\(error)") }
         let s = try solver.solve([(question, prompt)])[0]
@@ -159,13 +164,20 @@ struct Solve: ParsableCommand {
             + (offset + 1 + width < chars.count ? "…" : "")
     }
 
+    /// A solver of the checkpoint's model, checking steps with its training recipe's precision.
+    private func loadSolver(options: SolverOptions) throws -> Solver {
+        let (model, config) = try loadInferenceModel(resolvedCheckpoint(checkpoint), context: context, subtractionChecks: options.subtractionChecks)
+        var options = options
+        options.precision = trainingPrecision(config) ?? .standard
+        return Solver(model: model, options: options)
+    }
+
     private func solveFile(options: SolverOptions) throws {
         let lines = try readQuestionLines(input!)
         let writer = try output.map { try AtomicFileWriter(path: $0) }
         AtomicFileWriter.removePendingOnInterrupt()
         do {
-            let (model, _) = try loadInferenceModel(resolvedCheckpoint(checkpoint), context: context, subtractionChecks: options.subtractionChecks)
-            let solver = Solver(model: model, options: options)
+            let solver = try loadSolver(options: options)
             var bar = Terminal.ProgressBar(total: lines.count * votes, label: "solve")
             let lock = NSLock()
             let records = try solver.solve(lines: lines) { done in

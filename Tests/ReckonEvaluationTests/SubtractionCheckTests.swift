@@ -137,6 +137,7 @@ import ReckonModel
         let question = try ReckonArithmetic.Expression(parsing: expression)
         var options = SolverOptions()
         options.threads = 2
+        options.precision = try Recipe(contentsOf: repositoryRoot.appendingPathComponent("Generators/reckon-mathglm.json")).precision
         func solution() throws -> Solution {
             let solver = Solver(model: model, options: options)
             return try solver.solve([(question, try solver.prompt(for: question))])[0]
@@ -200,14 +201,32 @@ import ReckonModel
         #expect(repaired.chain == "8362+(88%+8469)=8362+8469.88=16831.88" && repaired.repairs == 1)
     }
 
-    /// A step whose fraction is longer than a chain keeps is asked in pieces as well, its result
-    /// exact: greedy, the shipped model writes 3881.6977382003+123 as 3904.697738 (rounded, and
-    /// 100 short); in pieces its answer is 4004.6977382003, whose check passes where a rounded
-    /// result could not.
+    /// A step whose fraction is longer than a chain keeps is asked in pieces as well: greedy, the
+    /// shipped model writes 3881.6977382003+123 as 3904.697738 (rounded, and 100 short); in
+    /// pieces its answer is 4004.6977382003, which the chain writes cut to 4004.697738.
     @Test func theShippedModelsFalseLongFractionStepIsRepaired() throws {
         guard let (plain, repaired) = try shippedModelsChains("3881.6977382003+123") else { return }
         #expect(plain.chain == "3881.6977382003+123=3904.697738")
-        #expect(repaired.chain == "3881.6977382003+123=4004.6977382003" && repaired.repairs == 1)
+        #expect(repaired.chain == "3881.6977382003+123=4004.697738" && repaired.repairs == 1)
+    }
+
+    /// A rounded step is checked by its exact result rounded: the shipped model's
+    /// 1912--8.023809524=1920.02381 holds, as its exact 1920.023809524 rounds up to it (the
+    /// model's 1920.023809+0.000001). Before, the step failed and the chain went on with the
+    /// exact, longer number.
+    @Test func theShippedModelsRoundedStepHolds() throws {
+        guard let (plain, repaired) = try shippedModelsChains("1912--8762/1092") else { return }
+        #expect(plain.chain.hasSuffix("}1912--8.023809524=1920.02381"))
+        #expect(repaired.chain == plain.chain && repaired.repairs == 0)
+    }
+
+    /// A false rounded step is repaired to a rounded result: greedy, the shipped model writes
+    /// -1.277563528-39316499 as -39316490.277564 (10 short); the repair is -39316500.277564, the
+    /// exact -39316500.277563528 rounded up.
+    @Test func theShippedModelsFalseRoundedStepIsRepairedRounded() throws {
+        guard let (plain, repaired) = try shippedModelsChains("-5195.85086705/4067-(5543*7093)") else { return }
+        #expect(plain.chain.hasSuffix("}-1.277563528-39316499=-39316490.277564"))
+        #expect(repaired.chain.hasSuffix("}-1.277563528-39316499=-39316500.277564") && repaired.repairs == 1)
     }
 
     /// A product block's sum of partial products is a step too: greedy, the shipped model adds

@@ -143,4 +143,23 @@ import Testing
         #expect(withoutTrailingFractionZeros("100") == "100")
         #expect(withoutTrailingFractionZeros("0.05") == "0.05")
     }
+
+    /// A result with fewer fraction digits than an operand may be rounded; its check then takes
+    /// the exact result in c's place.
+    @Test func shorterResultsMayBeRounded() throws {
+        func step(_ question: String, _ chain: String) throws -> (step: SumStep, text: [UInt8]) {
+            let text = Array((question + "=" + chain).utf8), from = question.utf8.count + 1
+            return (try #require(SumStep.all(in: text, from: from, complete: true).first), Array(text[from...]))
+        }
+        let rounded = try step("384249-9.083687883", "384239.916312")
+        #expect(rounded.step.mayBeRounded(in: rounded.text))
+        #expect(rounded.step.sum(in: rounded.text, exact: "384239.916312117")?.addends == "9.083687883+384239.916312117")
+        let negative = try step("-1.277563528-39316499", "-39316500.277564")
+        #expect(negative.step.sum(in: negative.text, exact: "-39316500.277563528")?.addends == "1.277563528+39316499")
+        #expect(negative.step.sum(in: negative.text, exact: "-39316500.277563528")?.total == "39316500.277563528")
+        let trimmed = try step("1.25+1.75", "3")
+        #expect(trimmed.step.mayBeRounded(in: trimmed.text))
+        let whole = try step("8456-8204", "252"), exact = try step("3.25-7.5", "-4.25")
+        #expect(!whole.step.mayBeRounded(in: whole.text) && !exact.step.mayBeRounded(in: exact.text))
+    }
 }
