@@ -59,11 +59,7 @@ struct PiecewiseQuestion {
         let bIsLarger = isDifference && isSmaller(String(first), than: String(second))
         let terms = bIsLarger ? [second, first] : [first, second]
         isNegative = bIsLarger ? bIsNegative : aIsNegative
-        func parts(_ n: Substring) -> (whole: Substring, fraction: Substring) {
-            let split = n.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-            return (split[0], split.count > 1 ? split[1] : "")
-        }
-        let (x, y) = (parts(terms[0]), parts(terms[1]))
+        let (x, y) = (wholeAndFraction(terms[0]), wholeAndFraction(terms[1]))
         let fraction = max(x.fraction.count, y.fraction.count), whole = max(x.whole.count, y.whole.count)
         guard whole + fraction > Self.wholeUpTo else { return nil }
         func aligned(_ n: (whole: Substring, fraction: Substring)) -> [Character] {

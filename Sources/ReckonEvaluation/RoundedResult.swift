@@ -21,8 +21,8 @@ struct RoundedResult {
     /// than `policy` keeps for its size, and is written as it is.
     init?(exact: String, policy: RoundingPolicy) {
         let negative = exact.hasPrefix("-"), magnitude = exact.dropFirst(negative ? 1 : 0)
-        guard isNumber(magnitude.utf8), let point = magnitude.firstIndex(of: ".") else { return nil }
-        let whole = magnitude[..<point], fraction = magnitude[magnitude.index(after: point)...]
+        guard isNumber(magnitude.utf8) else { return nil }
+        let (whole, fraction) = wholeAndFraction(magnitude)
         // The decimal exponent (`DecimalValue.decimalExponent`): digits before the point, or
         // minus the zeros after it for a value below 1.
         let significantWhole = whole.drop { $0 == "0" }

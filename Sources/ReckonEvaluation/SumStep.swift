@@ -54,10 +54,8 @@ struct SumStep {
     /// c has fewer fraction digits than a or b: the chain may have rounded it (or dropped zeros
     /// that end it), so its check is of the exact result, which must round to c (`RoundedResult`).
     func mayBeRounded(in text: [UInt8]) -> Bool {
-        func fractionDigits(_ n: some Collection<UInt8>) -> Int {
-            n.firstIndex(of: UInt8(ascii: ".")).map { n.distance(from: $0, to: n.endIndex) - 1 } ?? 0
-        }
-        return fractionDigits(text[result]) < operands.map { fractionDigits($0.digits.utf8) }.max()!
+        let c = String(decoding: text[result], as: UTF8.self)
+        return wholeAndFraction(c[...]).fraction.count < operands.map { wholeAndFraction($0.digits[...]).fraction.count }.max()!
     }
 
     /// The zeros that end both a and b. The model adds long numbers poorly (its
@@ -218,14 +216,19 @@ func isNumber(_ bytes: some BidirectionalCollection<UInt8>) -> Bool {
     return bytes.first.map(isDigit) == true && bytes.last.map(isDigit) == true && points <= 1 && bytes.allSatisfy(isNumeral)
 }
 
+/// A number's text split at its point: the digits before it and those after it (none without one).
+func wholeAndFraction(_ number: Substring) -> (whole: Substring, fraction: Substring) {
+    guard let point = number.firstIndex(of: ".") else { return (number, "") }
+    return (number[..<point], number[number.index(after: point)...])
+}
+
 /// Whether the unsigned number `x` is less than `y`, both as the chain writes them (`isNumber`),
 /// read digit by digit: by the integer part's length without leading zeros, then by the digits,
 /// the shorter fraction padded with zeros.
 func isSmaller(_ x: String, than y: String) -> Bool {
     func parts(_ n: String) -> (whole: Substring, fraction: Substring) {
-        let split = n.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let whole = split[0].drop { $0 == "0" }
-        return (whole, split.count > 1 ? split[1] : "")
+        let (whole, fraction) = wholeAndFraction(n[...])
+        return (whole.drop { $0 == "0" }, fraction)
     }
     let (a, b) = (parts(x), parts(y))
     if a.whole.count != b.whole.count { return a.whole.count < b.whole.count }
