@@ -14,7 +14,9 @@ import ReckonModel
 // model's division of p by m, which must give a (`PartialProduct`). The text a chain copies is
 // checked as well, with no question to the model: a main-line step must be the expression before it
 // with its next operation replaced by one number and all else copied (`StepRewrite`), and a block
-// must start as the operation's operands give it (`BlockHead`). A sum that misses while the line's
+// must start as the operation's operands give it (`BlockHead`), and every long-division line, sure
+// or not, must bring down the c its block's dividend and last remainder give (`broughtDown`; a
+// false one is rewritten from c as copied, the model writing p and r). A sum that misses while the line's
 // other checks hold is asked again with its addends swapped. Sums and steps are asked without
 // the zeros all their terms end with (848800000+50928000 as 848800+50928), which the model adds
 // far better, and the zeros go back on a fresh answer as text; a sum or difference of more than
@@ -40,8 +42,18 @@ struct SubtractionLine: Equatable {
     var current: Range<Int>
     var product: Range<Int>
     var remainder: Range<Int>
+    /// The text c must be, copied from what comes before it: the last line's remainder with the
+    /// dividend's next digit brought down (a zero past its last), or on a block's first line the
+    /// dividend's leading digits up to the first number not below d. Nil where that cannot be
+    /// read (an earlier line of the block unreadable).
+    var broughtDown: [UInt8]? = nil
     /// Offset just after the comma that ends the subtraction.
     var end: Int { remainder.upperBound + 1 }
+
+    /// c as written is what the line must bring down (or the text to compare is not known).
+    func copiesCurrent(in text: [UInt8]) -> Bool {
+        broughtDown.map { text[Self.withoutLeadingZeros(current, in: text)].elementsEqual($0) } ?? true
+    }
 
     /// Every complete `c-p=r,` line of the long-division blocks (`{head:table|line;line…~q}`) in
     /// `text`, in order. Lines that do not read as three whole numbers are skipped.
@@ -49,6 +61,26 @@ struct SubtractionLine: Equatable {
         var lines: [SubtractionLine] = []
         var depth = 0, inLines = false
         var divisor: Range<Int>? = nil, table: [Range<Int>] = []
+        // The block's dividend digits (no point, no leading zeros) and the line before, for the
+        // text each line's c must copy.
+        var dividend: [UInt8] = [], previous: SubtractionLine? = nil, lineCount = 0, firstLength = 0
+        func read(at start: Int) {
+            guard let d = divisor, var line = SubtractionLine(text, at: start, divisor: d, table: table) else {
+                previous = nil; lineCount += 1
+                return
+            }
+            if lineCount == 0 {
+                line.broughtDown = leadingDigits(of: dividend, notBelow: text[d])
+                firstLength = line.broughtDown?.count ?? 0
+            } else if let previous, firstLength > 0 {
+                let r = text[withoutLeadingZeros(previous.remainder, in: text)]
+                let next = firstLength - 1 + lineCount
+                line.broughtDown = (r.elementsEqual([UInt8(ascii: "0")]) ? [] : Array(r))
+                    + [next < dividend.count ? dividend[next] : UInt8(ascii: "0")]
+            }
+            lines.append(line)
+            previous = line; lineCount += 1
+        }
         for i in text.indices {
             switch text[i] {
             case UInt8(ascii: "{"): depth += 1; inLines = false; divisor = nil; table = []
@@ -57,20 +89,38 @@ struct SubtractionLine: Equatable {
             case UInt8(ascii: ":") where depth > 0 && divisor == nil:
                 var s = i
                 while s > 0, isDigit(text[s - 1]) { s -= 1 }
-                if s < i, s > 0, text[s - 1] == UInt8(ascii: "/") { divisor = s ..< i }
+                if s < i, s > 0, text[s - 1] == UInt8(ascii: "/") {
+                    divisor = s ..< i
+                    var a = s - 1
+                    while a > 0, isNumeral(text[a - 1]) { a -= 1 }
+                    dividend = Array(text[a ..< s - 1].filter(isDigit).drop { $0 == UInt8(ascii: "0") })
+                }
             case UInt8(ascii: "=") where depth > 0 && divisor != nil && !inLines:
                 var e = i + 1
                 while e < text.count, isDigit(text[e]) { e += 1 }
                 if e > i + 1 { table.append(i + 1 ..< e) }
             case UInt8(ascii: "|") where depth > 0:
                 inLines = true
-                if let d = divisor, let line = SubtractionLine(text, at: i + 1, divisor: d, table: table) { lines.append(line) }
+                previous = nil; lineCount = 0; firstLength = 0
+                read(at: i + 1)
             case UInt8(ascii: ";") where inLines:
-                if let d = divisor, let line = SubtractionLine(text, at: i + 1, divisor: d, table: table) { lines.append(line) }
+                read(at: i + 1)
             default: break
             }
         }
         return lines
+    }
+
+    /// The first of `digits`' prefixes, zeros written past their end, that is not below the whole
+    /// number `divisor` (a comparison of texts): a long division's first c. Nil for no digits.
+    static func leadingDigits(of digits: [UInt8], notBelow divisor: ArraySlice<UInt8>) -> [UInt8]? {
+        guard !digits.isEmpty, let d = String(bytes: divisor, encoding: .utf8) else { return nil }
+        var prefix: [UInt8] = []
+        while prefix.count < digits.count + d.count {
+            prefix.append(prefix.count < digits.count ? digits[prefix.count] : UInt8(ascii: "0"))
+            if !isSmaller(String(decoding: prefix, as: UTF8.self), than: d) { return prefix }
+        }
+        return nil
     }
 
     /// `range` of `text` without the leading zeros a padded number carries, down to one digit.
@@ -138,6 +188,12 @@ enum CheckedLine {
         }
     }
 
+    /// A long-division line whose c is not what it must bring down: false whatever the model's
+    /// sums say, and checked however sure the model was.
+    func isMiscopied(in text: [UInt8]) -> Bool {
+        if case .division(let l) = self { !l.copiesCurrent(in: text) } else { false }
+    }
+
     var isRewrite: Bool {
         if case .rewrite = self { true } else { false }
     }
@@ -156,8 +212,9 @@ enum CheckedLine {
     func reread(in text: [UInt8], complete: Bool) -> CheckedLine? {
         switch self {
         case .division(let l):
-            guard let line = SubtractionLine(text, at: l.current.lowerBound, divisor: l.divisor, table: l.table),
+            guard var line = SubtractionLine(text, at: l.current.lowerBound, divisor: l.divisor, table: l.table),
                   line.current == l.current else { return nil }
+            line.broughtDown = l.broughtDown
             return .division(line)
         case .step(var s):
             guard let result = Self.number(in: text, at: s.result.lowerBound, mayEndText: complete) else { return nil }
@@ -262,7 +319,7 @@ extension Solver {
                     + BlockHead.all(in: question + t, from: question.count).map(CheckedLine.head)
                 // A step's form before its result: a step that is no rewrite is false as a whole.
                 for line in all.sorted(by: { ($0.start, $0.isRewrite ? 0 : 1) < ($1.start, $1.isRewrite ? 0 : 1) })
-                    where line.start >= checked[i] && Self.isDoubtful(line.doubted, results[i].probabilities) {
+                    where line.start >= checked[i] && (Self.isDoubtful(line.doubted, results[i].probabilities) || line.isMiscopied(in: t)) {
                     lines.append((i, line))
                 }
                 checked[i] = t.count
@@ -274,6 +331,8 @@ extension Solver {
         let stopAtDoubtfulLine = try Self.doubtfulLineEnd(tokenizer)
         let ends = try tokenizer.encode("=:"), equals = ends[0]
         let stopAtStepEnd: @Sendable ([Int], [Float]) -> Bool = { tokens, _ in tokens.last == equals }
+        let comma = try tokenizer.encode(",")[0]
+        let stopAtComma: @Sendable ([Int], [Float]) -> Bool = { tokens, _ in tokens.last == comma }
         /// Stops once `count` more `=` or `:` are written (a block head's rest).
         func stopAfter(_ count: Int) -> @Sendable ([Int], [Float]) -> Bool {
             { tokens, _ in tokens.count { ends.contains($0) } >= count }
@@ -289,11 +348,16 @@ extension Solver {
                 // 1. Rewrite each open chain's earliest failing line from the runner-up at one of
                 //    its least sure digits, then greedy to the end of the line.
                 var requests: [DecodeRequest] = [], origins: [(chain: Int, line: CheckedLine, at: Int)] = [], keptOrigins = origins
-                var steps: [(chain: Int, step: SumStep)] = []
+                var steps: [(chain: Int, step: SumStep)] = [], miscopied: [(chain: Int, line: SubtractionLine)] = []
                 for i in open where !failing[i]!.isEmpty {
                     let (line, verdict) = failing[i]!.removeFirst()
                     if case .step(let s) = line { steps.append((i, s)) }
                     checked[i] = line.end
+                    // A line that brought down the wrong c is rewritten from c: no other digit can mend it.
+                    if case .division(let l) = line, !verdict.broughtDown {
+                        miscopied.append((i, l))
+                        continue
+                    }
                     let r = results[i], t = texts[i]!
                     // A false sum can be in p or r; a p that is no multiple in the table, or too
                     // small a multiple, is in p.
@@ -365,6 +429,21 @@ extension Solver {
                     }
                 }
 
+                // A line that brought down the wrong c: c as it must be copied, then the model's p and r.
+                let copies = try miscopied.map { i, l in try tokenizer.encode(String(decoding: l.broughtDown!, as: UTF8.self) + "-") }
+                let copiedLines = try decodeAll(zip(miscopied, copies).map { o, copy in
+                    DecodeRequest(prompt: prompts[o.chain] + results[o.chain].tokens[..<o.line.current.lowerBound] + copy, stopRule: stopAtComma)
+                }, maxNewTokens: Self.sumTokens / 2)
+                for ((i, l), (copy, c)) in zip(miscopied, zip(copies, copiedLines)) {
+                    let chain = Self.splice(copy, at: l.current.lowerBound, in: results[i]).appending(c)
+                    guard copy.count == l.broughtDown!.count + 1, chain.tokens.allSatisfy({ $0 > Tokenizer.eos }),
+                          var line = SubtractionLine(text(chain.tokens), at: l.current.lowerBound, divisor: l.divisor, table: l.table),
+                          line.end <= chain.tokens.count else { continue }
+                    line.broughtDown = l.broughtDown
+                    rewrites.append((.division(line), chain.prefix(line.end)))
+                    rewritten.append(i)
+                }
+
                 // 2. Decode on: from the first rewrite of a chain that holds its check, and each
                 //    unfinished chain whose last line stands; to the end of the next doubtful line,
                 //    or to the chain's end once its repairs are used up.
@@ -394,16 +473,10 @@ extension Solver {
                                                   stopRule: repairs[i] < maxRepairs ? stopAtDoubtfulLine : nil))
                 }
                 for (k, c) in try decodeAll(requests, maxNewTokens: limit).enumerated() {
-                    let i = decoded[k], head = heads[i]!
-                    var result = DecodeResult(tokens: head.tokens + c.tokens, stop: c.stop, probabilities: head.probabilities + c.probabilities,
-                                              runnerUps: head.runnerUps + c.runnerUps,
-                                              runnerUpProbabilities: head.runnerUpProbabilities + c.runnerUpProbabilities)
-                    if result.tokens.count > limit {
-                        // The chain as a whole keeps to the solver's token limit.
-                        result = DecodeResult(tokens: Array(result.tokens[..<limit]), stop: .tokenLimit,
-                                              probabilities: Array(result.probabilities[..<limit]), runnerUps: Array(result.runnerUps[..<limit]),
-                                              runnerUpProbabilities: Array(result.runnerUpProbabilities[..<limit]))
-                    }
+                    let i = decoded[k]
+                    var result = heads[i]!.appending(c)
+                    // The chain as a whole keeps to the solver's token limit.
+                    if result.tokens.count > limit { result = result.prefix(limit, stop: .tokenLimit) }
                     results[i] = result
                     complete[i] = result.stop != .rule
                 }
@@ -466,11 +539,16 @@ extension Solver {
         var line = step
         line.resultIsNegative = negative
         line.result = start + (negative ? 1 : 0) ..< start + tokens.count
-        return (.step(line), DecodeResult(
-            tokens: Array(chain.tokens[..<start]) + tokens, stop: .rule,
-            probabilities: Array(chain.probabilities[..<start]) + tokens.map { _ in 1 },
-            runnerUps: Array(chain.runnerUps[..<start]) + tokens,
-            runnerUpProbabilities: Array(chain.runnerUpProbabilities[..<start]) + tokens.map { _ in 0 }))
+        return (.step(line), splice(tokens, at: start, in: chain))
+    }
+
+    /// `chain` up to `start`, then `tokens`, which count as sure (probability 1, no runner-up):
+    /// text the model wrote in another context, or copied, which is checked before it is kept.
+    static func splice(_ tokens: [Int], at start: Int, in chain: DecodeResult) -> DecodeResult {
+        DecodeResult(tokens: Array(chain.tokens[..<start]) + tokens, stop: .rule,
+                     probabilities: Array(chain.probabilities[..<start]) + tokens.map { _ in 1 },
+                     runnerUps: Array(chain.runnerUps[..<start]) + tokens,
+                     runnerUpProbabilities: Array(chain.runnerUpProbabilities[..<start]) + tokens.map { _ in 0 })
     }
 
     /// `number` (the model's answer) with its sign turned: a text edit. Zero keeps no sign.
@@ -490,7 +568,10 @@ extension Solver {
         /// The model, asked `r-d`, answers with a negative number (or with none): r < d, so no
         /// larger multiple fitted. A non-negative answer means the multiple chosen was too small.
         var belowDivisor: Bool
-        var holds: Bool { sum && inTable && belowDivisor }
+        /// A long-division line's c is what it must bring down (`SubtractionLine.broughtDown`):
+        /// a comparison of texts, so every line is checked for it, sure or not.
+        var broughtDown = true
+        var holds: Bool { sum && inTable && belowDivisor && broughtDown }
     }
 
     /// The verdicts on `lines`, from one batch of questions to the model: sums and differences to
@@ -547,7 +628,7 @@ extension Solver {
             let t = lines[k].text, asked = askedPerLine[k], p = t[SubtractionLine.withoutLeadingZeros(l.product, in: t)]
             return LineVerdict(sum: asked[0] == divisionSums[k]!.total,
                                inTable: p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(t[l.divisor]) || l.table.contains { t[$0].elementsEqual(p) },
-                               belowDivisor: asked[1].map { $0.hasPrefix("-") } ?? true)
+                               belowDivisor: asked[1].map { $0.hasPrefix("-") } ?? true, broughtDown: l.copiesCurrent(in: t))
         }
         // A sum that misses while the line's other checks hold is asked once more with its
         // addends swapped: the other order takes another path through the model's carries (its
@@ -629,5 +710,19 @@ extension Solver {
             answers[q] = finalAnswerText(ofChain: questions[q] + "=" + model.tokenizer.decode(r.tokens))
         }
         return answers
+    }
+}
+
+extension DecodeResult {
+    /// This result (which must not have ended with the end token) followed by `next`, with its stop.
+    func appending(_ next: DecodeResult) -> DecodeResult {
+        DecodeResult(tokens: tokens + next.tokens, stop: next.stop, probabilities: probabilities + next.probabilities,
+                     runnerUps: runnerUps + next.runnerUps, runnerUpProbabilities: runnerUpProbabilities + next.runnerUpProbabilities)
+    }
+
+    /// The first `count` tokens, with their probabilities and runner-ups, stopped by `stop`.
+    func prefix(_ count: Int, stop: Stop = .rule) -> DecodeResult {
+        DecodeResult(tokens: Array(tokens[..<count]), stop: stop, probabilities: Array(probabilities[..<count]),
+                     runnerUps: Array(runnerUps[..<count]), runnerUpProbabilities: Array(runnerUpProbabilities[..<count]))
     }
 }

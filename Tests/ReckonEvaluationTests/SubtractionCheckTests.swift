@@ -31,12 +31,49 @@ import ReckonModel
                 #expect(order == .asWritten ? range.count == n.description.count : range.count == line.current.count)
             }
             #expect(text[line.end - 1] == UInt8(ascii: ","))
+            // Every c is what its line must bring down.
+            #expect(line.broughtDown != nil && line.copiesCurrent(in: text), "\(string(line.current))")
             let multiples = line.table.map(string)
             #expect(multiples.count == 8 && multiples.first == (d * ExactInteger(2)).description)
         }
         // A line cut short, or one that is not three numbers, is not read.
         #expect(SubtractionLine.all(in: Array("{7/3:3*2=6|7-6=1,2;10-9=".utf8)).count == 1)
         #expect(SubtractionLine.all(in: Array("{7/3:3*2=6|7-x=1,2;10-9=1,2.3~2.3}".utf8)).map { $0.current } == [19 ..< 21])
+    }
+
+    /// Each line's c is copied: on a block's first line the dividend's leading digits (its point
+    /// dropped, zeros past its end) up to the first number not below d, on a later line the last
+    /// remainder (none if it is 0) with the next digit brought down. A c that is not fails.
+    @Test func linesMustBringDownTheirCurrent() {
+        func broughtDown(_ chain: String) -> [String] {
+            let text = Array(chain.utf8)
+            return SubtractionLine.all(in: text).map { line in
+                (line.broughtDown.map { String(decoding: $0, as: UTF8.self) } ?? "nil") + (line.copiesCurrent(in: text) ? "" : "!")
+            }
+        }
+        #expect(broughtDown("{7285/70:70*2=140|728-700=28,1;") == ["72!"])
+        #expect(broughtDown("{7285/70:70*2=140|72-70=2,1;28-0=28,10;285-280=5,104;") == ["72", "28", "285"])
+        #expect(broughtDown("{7/3:3*2=6|7-6=1,2;10-9=1,2.3;0-0=0,2.30;") == ["7", "10", "10!"])
+        #expect(broughtDown("{2450/2521:2521*2=5042|2450-2521=929,1;") == ["24500!"])
+        #expect(broughtDown("{15.92/32415:32415*2=64830|159200-129660=29540,0.0004;295400-291735=3665,0.00049;") == ["159200", "295400"])
+        #expect(broughtDown("{4289068/4:4*2=8|4-4=0,1;2-0=2,10;28-28=0,107;9-8=1,1072;") == ["4", "2", "28", "9"])
+        // After an unreadable line the next c is not known, and is not doubted.
+        #expect(broughtDown("{4289068/4:4*2=8|4-4=0,1;2-x=2,10;28-28=0,107;9-8=1,1072;") == ["4", "nil", "9"])
+    }
+
+    /// The rule is the generator's: every line of 300 chains of the shipped recipe copies its c.
+    @Test func generatedLinesBringDownTheirCurrent() throws {
+        let recipe = try Recipe(contentsOf: repositoryRoot.appendingPathComponent("Generators/reckon-mathglm.json"))
+        let generator = ExampleGenerator(recipe: recipe, format: .longdiv, split: .test, seed: 61)
+        var lines = 0
+        for i in 0..<300 {
+            let text = Array(try generator.line(index: i).utf8)
+            for line in SubtractionLine.all(in: text) {
+                #expect(line.broughtDown != nil && line.copiesCurrent(in: text), "example \(i): \(String(decoding: text, as: UTF8.self))")
+                lines += 1
+            }
+        }
+        #expect(lines > 1000)
     }
 
     /// The repair's stop rule ends a chain just after a line `c-p=r,` that begins in what was
@@ -339,6 +376,17 @@ import ReckonModel
         #expect(plain.chain.hasPrefix("-5240*[309*(9666-9564)]=-5240*[309*50="))
         #expect(repaired.chain.hasPrefix("-5240*[309*(9666-9564)]=-5240*[309*102]="))
         #expect(repaired.chain.hasSuffix("}-165154320") && repaired.repairs.map { $0 >= 1 } == true)
+    }
+
+    /// A long division's c is copied, and checked however sure the model was: greedy, the shipped
+    /// model starts 6538/6604 from 6538, which is below the divisor (the first c is 65380), and
+    /// its quotient starts at 1. Rewritten from the copied 65380, it writes the line and the
+    /// quotient right.
+    @Test func theShippedModelsMiscopiedDivisionLineIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("6538/6604") else { return }
+        #expect(plain.chain.contains("|6538-6604=934,1;") && plain.chain.hasSuffix("}1.141429437"))
+        #expect(repaired.chain.contains("|65380-59436=5944,0.9;") && repaired.chain.hasSuffix("}0.9900060569"))
+        #expect(repaired.repairs == 1)
     }
 }
 
