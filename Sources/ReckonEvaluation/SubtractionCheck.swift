@@ -14,9 +14,10 @@ import ReckonModel
 // model's division of p by m, which must give a (`PartialProduct`). The text a chain copies is
 // checked as well, with no question to the model: a main-line step must be the expression before it
 // with its next operation replaced by one number and all else copied (`StepRewrite`), and a block
-// must start as the operation's operands give it (`BlockHead`), and every long-division line, sure
-// or not, must bring down the c its block's dividend and last remainder give (`broughtDown`; a
-// false one is rewritten from c as copied, the model writing p and r). A sum that misses while the line's
+// must start as the operation's operands give it (`BlockHead`), and every long-division line must
+// bring down the c its block's dividend and last remainder give (`broughtDown`). These two are
+// checked however sure the model was, and a false one is rewritten from the text as copied (then,
+// for a division line, the model writes p and r). A sum that misses while the line's
 // other checks hold is asked again with its addends swapped. Sums and steps are asked without
 // the zeros all their terms end with (848800000+50928000 as 848800+50928), which the model adds
 // far better, and the zeros go back on a fresh answer as text; a sum or difference of more than
@@ -188,10 +189,25 @@ enum CheckedLine {
         }
     }
 
-    /// A long-division line whose c is not what it must bring down: false whatever the model's
-    /// sums say, and checked however sure the model was.
-    func isMiscopied(in text: [UInt8]) -> Bool {
-        if case .division(let l) = self { !l.copiesCurrent(in: text) } else { false }
+    /// A line a comparison of texts finds false, whatever the model's sums say, so it is checked
+    /// however sure the model was: a long-division line whose c is not what it must bring down,
+    /// or a block's head that is not what the operands give.
+    func isFalseAsText(in text: [UInt8]) -> Bool {
+        switch self {
+        case .division(let l): !l.copiesCurrent(in: text)
+        case .head(let h): !h.holds(in: text)
+        case .step, .product, .rewrite: false
+        }
+    }
+
+    /// Where the text a line must copy starts and what it is, for a line whose copy is known
+    /// whole: a long-division line's c and the `-` after it, or a block's head.
+    var copy: (at: Int, text: [UInt8])? {
+        switch self {
+        case .division(let l): l.broughtDown.map { (l.current.lowerBound, $0 + [UInt8(ascii: "-")]) }
+        case .head(let h): (h.written.lowerBound, h.expected)
+        case .step, .product, .rewrite: nil
+        }
     }
 
     var isRewrite: Bool {
@@ -212,8 +228,7 @@ enum CheckedLine {
     func reread(in text: [UInt8], complete: Bool) -> CheckedLine? {
         switch self {
         case .division(let l):
-            guard var line = SubtractionLine(text, at: l.current.lowerBound, divisor: l.divisor, table: l.table),
-                  line.current == l.current else { return nil }
+            guard var line = SubtractionLine(text, at: l.current.lowerBound, divisor: l.divisor, table: l.table) else { return nil }
             line.broughtDown = l.broughtDown
             return .division(line)
         case .step(var s):
@@ -319,7 +334,7 @@ extension Solver {
                     + BlockHead.all(in: question + t, from: question.count).map(CheckedLine.head)
                 // A step's form before its result: a step that is no rewrite is false as a whole.
                 for line in all.sorted(by: { ($0.start, $0.isRewrite ? 0 : 1) < ($1.start, $1.isRewrite ? 0 : 1) })
-                    where line.start >= checked[i] && (Self.isDoubtful(line.doubted, results[i].probabilities) || line.isMiscopied(in: t)) {
+                    where line.start >= checked[i] && (Self.isDoubtful(line.doubted, results[i].probabilities) || line.isFalseAsText(in: t)) {
                     lines.append((i, line))
                 }
                 checked[i] = t.count
@@ -348,14 +363,15 @@ extension Solver {
                 // 1. Rewrite each open chain's earliest failing line from the runner-up at one of
                 //    its least sure digits, then greedy to the end of the line.
                 var requests: [DecodeRequest] = [], origins: [(chain: Int, line: CheckedLine, at: Int)] = [], keptOrigins = origins
-                var steps: [(chain: Int, step: SumStep)] = [], miscopied: [(chain: Int, line: SubtractionLine)] = []
+                var steps: [(chain: Int, step: SumStep)] = [], miscopied: [(chain: Int, line: CheckedLine)] = []
                 for i in open where !failing[i]!.isEmpty {
                     let (line, verdict) = failing[i]!.removeFirst()
                     if case .step(let s) = line { steps.append((i, s)) }
                     checked[i] = line.end
-                    // A line that brought down the wrong c is rewritten from c: no other digit can mend it.
-                    if case .division(let l) = line, !verdict.broughtDown {
-                        miscopied.append((i, l))
+                    // A line that copied wrong text it must copy whole (a division line's c, a
+                    // block's head) is rewritten from that text: no other character can mend it.
+                    if line.isFalseAsText(in: texts[i]!), line.copy != nil {
+                        miscopied.append((i, line))
                         continue
                     }
                     let r = results[i], t = texts[i]!
@@ -429,18 +445,23 @@ extension Solver {
                     }
                 }
 
-                // A line that brought down the wrong c: c as it must be copied, then the model's p and r.
-                let copies = try miscopied.map { i, l in try tokenizer.encode(String(decoding: l.broughtDown!, as: UTF8.self) + "-") }
-                let copiedLines = try decodeAll(zip(miscopied, copies).map { o, copy in
-                    DecodeRequest(prompt: prompts[o.chain] + results[o.chain].tokens[..<o.line.current.lowerBound] + copy, stopRule: stopAtComma)
-                }, maxNewTokens: Self.sumTokens / 2)
-                for ((i, l), (copy, c)) in zip(miscopied, zip(copies, copiedLines)) {
-                    let chain = Self.splice(copy, at: l.current.lowerBound, in: results[i]).appending(c)
-                    guard copy.count == l.broughtDown!.count + 1, chain.tokens.allSatisfy({ $0 > Tokenizer.eos }),
-                          var line = SubtractionLine(text(chain.tokens), at: l.current.lowerBound, divisor: l.divisor, table: l.table),
+                // A miscopied line: the text as it must be copied, then (a division line's c) the
+                // model's p and r.
+                let copies = try miscopied.map { o -> (at: Int, tokens: [Int]) in
+                    let copy = o.line.copy!, tokens = try tokenizer.encode(String(decoding: copy.text, as: UTF8.self))
+                    return (copy.at, tokens.count == copy.text.count ? tokens : [])
+                }
+                let divisionLines = miscopied.indices.filter { if case .division = miscopied[$0].line { true } else { false } }
+                var copiedLines = [DecodeResult](repeating: DecodeResult(tokens: [], stop: .rule), count: miscopied.count)
+                for (k, c) in try decodeAll(divisionLines.map { k in
+                    DecodeRequest(prompt: prompts[miscopied[k].chain] + results[miscopied[k].chain].tokens[..<copies[k].at] + copies[k].tokens,
+                                  stopRule: stopAtComma)
+                }, maxNewTokens: Self.sumTokens / 2).enumerated() { copiedLines[divisionLines[k]] = c }
+                for ((i, old), (copy, c)) in zip(miscopied, zip(copies, copiedLines)) where !copy.tokens.isEmpty {
+                    let chain = Self.splice(copy.tokens, at: copy.at, in: results[i]).appending(c)
+                    guard chain.tokens.allSatisfy({ $0 > Tokenizer.eos }), let line = old.reread(in: text(chain.tokens), complete: false),
                           line.end <= chain.tokens.count else { continue }
-                    line.broughtDown = l.broughtDown
-                    rewrites.append((.division(line), chain.prefix(line.end)))
+                    rewrites.append((line, chain.prefix(line.end)))
                     rewritten.append(i)
                 }
 
@@ -658,9 +679,9 @@ extension Solver {
                 let sum = stepSums[k].map { s in gives(asked[0], s.total) && s.difference.map { gives(asked[1], $0.answer) } ?? true }
                 return LineVerdict(sum: (sum ?? true) && roundsToResult[k], inTable: true, belowDivisor: true)
             case .product(let p):
-                guard divisions[k] != nil, let quotient = quotientAnswers.popFirst()! else {
-                    return LineVerdict(sum: true, inTable: true, belowDivisor: true)
-                }
+                // A p that is no number is false; one the model gave no quotient for stands.
+                guard divisions[k] != nil else { return LineVerdict(sum: false, inTable: true, belowDivisor: true) }
+                guard let quotient = quotientAnswers.popFirst()! else { return LineVerdict(sum: true, inTable: true, belowDivisor: true) }
                 return LineVerdict(sum: p.quotientMatches(quotient), inTable: true, belowDivisor: true)
             case .rewrite(let s):
                 return LineVerdict(sum: s.holds(in: t), inTable: true, belowDivisor: true)

@@ -388,6 +388,16 @@ import ReckonModel
         #expect(repaired.chain.contains("|65380-59436=5944,0.9;") && repaired.chain.hasSuffix("}0.9900060569"))
         #expect(repaired.repairs == 1)
     }
+
+    /// A block's head is copied, and checked however sure the model was: greedy, the shipped
+    /// model starts 8390*676.0261% as `{67.60261*8390=`, the percentage's point moved one place
+    /// too few. Rewritten from the head the operands give, it writes the block right.
+    @Test func theShippedModelsMiscopiedHeadIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("8390*676.0261%") else { return }
+        #expect(plain.chain.contains("{67.60261*8390=67.60261*8000+") && plain.chain.hasSuffix("}567185.8979"))
+        #expect(repaired.chain.contains("{6.760261*8390=6.760261*8000+") && repaired.chain.hasSuffix("}56718.58979"))
+        #expect(repaired.repairs == 1)
+    }
 }
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
