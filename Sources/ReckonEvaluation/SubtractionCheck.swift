@@ -14,10 +14,13 @@ import ReckonModel
 // model's division of p by m, which must give a (`PartialProduct`). The text a chain copies is
 // checked as well, with no question to the model: a main-line step must be the expression before it
 // with its next operation replaced by one number and all else copied (`StepRewrite`), and a block
-// must start as the operation's operands give it (`BlockHead`), and every long-division line must
-// bring down the c its block's dividend and last remainder give (`broughtDown`). These two are
-// checked however sure the model was, and a false one is rewritten from the text as copied (then,
-// for a division line, the model writes p and r). A sum that misses while the line's
+// must start as the operation's operands give it (`BlockHead`), every long-division line must
+// bring down the c its block's dividend and last remainder give (`broughtDown`), and its quotient
+// so far must copy the last line's with the digit its p stands for in the table (`QuotientText`).
+// These are checked however sure the model was, and a false one is rewritten from the text as
+// copied (then, for a division line's c, the model writes p and r). So is a division line whose r
+// is negative (p larger than c) or whose p is no multiple in its table: such a line is rewritten
+// in p, and (a negative r) as the table's next smaller multiple, the model writing r. A sum that misses while the line's
 // other checks hold is asked again with its addends swapped. Sums and steps are asked without
 // the zeros all their terms end with (848800000+50928000 as 848800+50928), which the model adds
 // far better, and the zeros go back on a fresh answer as text; a sum or difference of more than
@@ -48,12 +51,47 @@ struct SubtractionLine: Equatable {
     /// dividend's leading digits up to the first number not below d. Nil where that cannot be
     /// read (an earlier line of the block unreadable).
     var broughtDown: [UInt8]? = nil
+    /// r was written with a sign (`c-p=-r,`): p is larger than c, so the line is false whatever
+    /// the model's sums say (a smaller multiple fits).
+    var remainderIsNegative = false
+    /// The quotient so far Q after the line's comma (digits and a point), when a `;`, `~` or `}`
+    /// ends it; nil while the text ends before.
+    var quotient: Range<Int>? = nil
+    /// The text Q must be (`QuotientText`); nil where it cannot be read.
+    var quotientCopy: [UInt8]? = nil
     /// Offset just after the comma that ends the subtraction.
     var end: Int { remainder.upperBound + 1 }
 
     /// c as written is what the line must bring down (or the text to compare is not known).
     func copiesCurrent(in text: [UInt8]) -> Bool {
         broughtDown.map { text[Self.withoutLeadingZeros(current, in: text)].elementsEqual($0) } ?? true
+    }
+
+    /// p (as written, without a padded line's zeros) is 0, d or one of the table's multiples.
+    func productIsInTable(in text: [UInt8]) -> Bool {
+        let p = text[Self.withoutLeadingZeros(product, in: text)]
+        return p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(text[divisor]) || table.contains { text[$0].elementsEqual(p) }
+    }
+
+    /// The quotient digit p stands for: 0 for p = 0, 1 for p = d, k for the table's `d*k=p`
+    /// (a table of all eight multiples, 2 to 9). Nil for a p found nowhere: a comparison of texts.
+    func quotientDigit(in text: [UInt8]) -> Int? {
+        let p = text[Self.withoutLeadingZeros(product, in: text)]
+        if p.elementsEqual([UInt8(ascii: "0")]) { return 0 }
+        if p.elementsEqual(text[divisor]) { return 1 }
+        guard table.count == 8, let j = table.firstIndex(where: { text[$0].elementsEqual(p) }) else { return nil }
+        return j + 2
+    }
+
+    /// The multiple one below p in the block's table (0, d or a written multiple), the text a
+    /// line whose p is larger than c takes next; nil for p = 0 or a p found nowhere.
+    func smallerMultiple(in text: [UInt8]) -> [UInt8]? {
+        guard let k = quotientDigit(in: text), k > 0 else { return nil }
+        switch k {
+        case 1: return [UInt8(ascii: "0")]
+        case 2: return Array(text[divisor])
+        default: return Array(text[table[k - 3]])
+        }
     }
 
     /// Every complete `c-p=r,` line of the long-division blocks (`{head:table|line;line…~q}`) in
@@ -64,7 +102,10 @@ struct SubtractionLine: Equatable {
         var divisor: Range<Int>? = nil, table: [Range<Int>] = []
         // The block's dividend digits (no point, no leading zeros) and the line before, for the
         // text each line's c must copy.
-        var dividend: [UInt8] = [], previous: SubtractionLine? = nil, lineCount = 0, firstLength = 0
+        // The place value of the dividend's first digit (the quotient's place on the line that
+        // brings it down alone), for the point in each line's quotient.
+        var dividend: [UInt8] = [], topPlace: Int? = nil
+        var previous: SubtractionLine? = nil, lineCount = 0, firstLength = 0
         func read(at start: Int) {
             guard let d = divisor, var line = SubtractionLine(text, at: start, divisor: d, table: table) else {
                 previous = nil; lineCount += 1
@@ -73,11 +114,20 @@ struct SubtractionLine: Equatable {
             if lineCount == 0 {
                 line.broughtDown = leadingDigits(of: dividend, notBelow: text[d])
                 firstLength = line.broughtDown?.count ?? 0
-            } else if let previous, firstLength > 0 {
+            } else if let previous, firstLength > 0, !previous.remainderIsNegative {
                 let r = text[withoutLeadingZeros(previous.remainder, in: text)]
                 let next = firstLength - 1 + lineCount
                 line.broughtDown = (r.elementsEqual([UInt8(ascii: "0")]) ? [] : Array(r))
                     + [next < dividend.count ? dividend[next] : UInt8(ascii: "0")]
+            }
+            // Q copies the last line's Q (on the first line, `0.` and zeros when its digit lies
+            // past the point), then the point before the tenths, then the digit p stands for.
+            if let topPlace, firstLength > 0, let digit = line.quotientDigit(in: text),
+               var q = lineCount == 0 ? [] : previous?.quotient.map({ Array(text[$0]) }) {
+                let place = topPlace - (firstLength - 1) - lineCount
+                if lineCount == 0 && place < 0 { q = Array("0.".utf8) + repeatElement(UInt8(ascii: "0"), count: -place - 1) }
+                if place == -1 && !q.isEmpty && !q.contains(UInt8(ascii: ".")) { q.append(UInt8(ascii: ".")) }
+                line.quotientCopy = q + [UInt8(ascii: "0") + UInt8(digit)]
             }
             lines.append(line)
             previous = line; lineCount += 1
@@ -94,7 +144,11 @@ struct SubtractionLine: Equatable {
                     divisor = s ..< i
                     var a = s - 1
                     while a > 0, isNumeral(text[a - 1]) { a -= 1 }
-                    dividend = Array(text[a ..< s - 1].filter(isDigit).drop { $0 == UInt8(ascii: "0") })
+                    let written = text[a ..< s - 1], whole = written.prefix { $0 != UInt8(ascii: ".") }
+                    let digits = written.filter(isDigit)
+                    dividend = Array(digits.drop { $0 == UInt8(ascii: "0") })
+                    let first = digits.firstIndex { $0 != UInt8(ascii: "0") }
+                    topPlace = first.map { whole.count - 1 - ($0 - digits.startIndex) }
                 }
             case UInt8(ascii: "=") where depth > 0 && divisor != nil && !inLines:
                 var e = i + 1
@@ -140,17 +194,48 @@ struct SubtractionLine: Equatable {
             guard e > s, e < text.count, text[e] == UInt8(ascii: String(terminator).unicodeScalars.first!) else { return nil }
             return s ..< e
         }
-        guard let c = digits(from: start, to: "-"), let p = digits(from: c.upperBound + 1, to: "="),
-              let r = digits(from: p.upperBound + 1, to: ",") else { return nil }
+        guard let c = digits(from: start, to: "-"), let p = digits(from: c.upperBound + 1, to: "=") else { return nil }
+        let negative = p.upperBound + 1 < text.count && text[p.upperBound + 1] == UInt8(ascii: "-")
+        guard let r = digits(from: p.upperBound + 1 + (negative ? 1 : 0), to: ",") else { return nil }
         self.divisor = divisor; self.table = table; current = c; product = p; remainder = r
+        remainderIsNegative = negative
+        var e = r.upperBound + 1
+        while e < text.count, isNumeral(text[e]) { e += 1 }
+        if e > r.upperBound + 1, e < text.count, QuotientText.ends(text[e]) { quotient = r.upperBound + 1 ..< e }
     }
 }
 
-/// A line the solver checks: a long-division line `c-p=r,`, a ± step of the main line, a
-/// partial product (of a product block, the main line or a long division's table), a main-line
-/// step's form, or a block's head.
+/// A long-division line's quotient so far, `Q` in `c-p=r,Q;`: copied text, the last line's Q
+/// with the digit p stands for in the block's table written after it (and the point before the
+/// tenths; on a block's first line `0.` and zeros when the digit lies past the point). Nothing is
+/// computed: the digit is p's place in the table as written.
+struct QuotientText {
+    /// Q as written, up to the `;`, `~` or `}` after it (or the text's end).
+    var written: Range<Int>
+    /// The text Q must be (`SubtractionLine.quotientCopy`).
+    var expected: [UInt8]
+
+    /// A character that ends a line's quotient.
+    static func ends(_ c: UInt8) -> Bool { c == UInt8(ascii: ";") || c == UInt8(ascii: "~") || c == UInt8(ascii: "}") }
+
+    func holds(in text: [UInt8]) -> Bool { text[written].elementsEqual(expected) }
+
+    /// The same quotient in `text`, a rewrite that agrees with the text it was read from up to
+    /// its start: its numerals, ended by a quotient's end or the text's end. Nil for none.
+    func reread(in text: [UInt8]) -> QuotientText? {
+        var e = written.lowerBound
+        while e < text.count, isNumeral(text[e]) { e += 1 }
+        guard e > written.lowerBound, e == text.count || Self.ends(text[e]) else { return nil }
+        return QuotientText(written: written.lowerBound ..< e, expected: expected)
+    }
+}
+
+/// A line the solver checks: a long-division line `c-p=r,` or its quotient so far, a ± step of
+/// the main line, a partial product (of a product block, the main line or a long division's
+/// table), a main-line step's form, or a block's head.
 enum CheckedLine {
     case division(SubtractionLine)
+    case quotient(QuotientText)
     case step(SumStep)
     case product(PartialProduct)
     case rewrite(StepRewrite)
@@ -160,6 +245,7 @@ enum CheckedLine {
     var start: Int {
         switch self {
         case .division(let l): l.current.lowerBound
+        case .quotient(let q): q.written.lowerBound
         case .step(let s): s.result.lowerBound
         case .product(let p): p.product.lowerBound
         case .rewrite(let s): s.expression.lowerBound
@@ -170,18 +256,20 @@ enum CheckedLine {
     var end: Int {
         switch self {
         case .division(let l): l.end
+        case .quotient(let q): q.written.upperBound
         case .step(let s): s.result.upperBound
         case .product(let p): p.product.upperBound
         case .rewrite(let s): s.end
         case .head(let h): h.written.upperBound
         }
     }
-    /// The characters the model may have got wrong: p and r, the step's result, the product, the
-    /// whole step and the `=` that ends it (which may belong later: a number cut short), or the
-    /// block's head.
+    /// The characters the model may have got wrong: p and r, the quotient, the step's result,
+    /// the product, the whole step and the `=` that ends it (which may belong later: a number
+    /// cut short), or the block's head.
     var doubted: Range<Int> {
         switch self {
         case .division(let l): l.product.lowerBound ..< l.remainder.upperBound
+        case .quotient(let q): q.written
         case .step(let s): s.result
         case .product(let p): p.product
         case .rewrite(let s): s.expression.lowerBound ..< s.end
@@ -190,21 +278,33 @@ enum CheckedLine {
     }
 
     /// A line a comparison of texts finds false, whatever the model's sums say, so it is checked
-    /// however sure the model was: a long-division line whose c is not what it must bring down,
-    /// or a block's head that is not what the operands give.
+    /// however sure the model was: a miscopied line (`isMiscopied`), or a long-division line
+    /// with a negative remainder or a p that is no multiple in its table.
     func isFalseAsText(in text: [UInt8]) -> Bool {
         switch self {
+        case .division(let l): isMiscopied(in: text) || l.remainderIsNegative || !l.productIsInTable(in: text)
+        case .quotient, .head: isMiscopied(in: text)
+        case .step, .product, .rewrite: false
+        }
+    }
+
+    /// The line's copied text is not what it must be: a long-division line's c (what it must
+    /// bring down), its quotient, or a block's head (what the operands give).
+    func isMiscopied(in text: [UInt8]) -> Bool {
+        switch self {
         case .division(let l): !l.copiesCurrent(in: text)
+        case .quotient(let q): !q.holds(in: text)
         case .head(let h): !h.holds(in: text)
         case .step, .product, .rewrite: false
         }
     }
 
     /// Where the text a line must copy starts and what it is, for a line whose copy is known
-    /// whole: a long-division line's c and the `-` after it, or a block's head.
+    /// whole: a long-division line's c and the `-` after it, its quotient, or a block's head.
     var copy: (at: Int, text: [UInt8])? {
         switch self {
         case .division(let l): l.broughtDown.map { (l.current.lowerBound, $0 + [UInt8(ascii: "-")]) }
+        case .quotient(let q): (q.written.lowerBound, q.expected)
         case .head(let h): (h.written.lowerBound, h.expected)
         case .step, .product, .rewrite: nil
         }
@@ -214,10 +314,11 @@ enum CheckedLine {
         if case .rewrite = self { true } else { false }
     }
 
-    /// A line of copied text (a step's form or a block's head), whose rewrite runs past a few digits.
+    /// A line of copied text (a step's form, a block's head or a quotient), whose rewrite runs
+    /// past a few digits.
     var isCopy: Bool {
         switch self {
-        case .rewrite, .head: true
+        case .rewrite, .head, .quotient: true
         case .division, .step, .product: false
         }
     }
@@ -231,6 +332,8 @@ enum CheckedLine {
             guard var line = SubtractionLine(text, at: l.current.lowerBound, divisor: l.divisor, table: l.table) else { return nil }
             line.broughtDown = l.broughtDown
             return .division(line)
+        case .quotient(let q):
+            return q.reread(in: text).map(CheckedLine.quotient)
         case .step(var s):
             guard let result = Self.number(in: text, at: s.result.lowerBound, mayEndText: complete) else { return nil }
             s.result = result
@@ -324,7 +427,11 @@ extension Solver {
                 let t = text(results[i].tokens), question = text(prompts[i].dropFirst())
                 texts[i] = t
                 failing[i] = []
-                let all = SubtractionLine.all(in: t).map(CheckedLine.division)
+                let divisionLines = SubtractionLine.all(in: t)
+                let all = divisionLines.map(CheckedLine.division)
+                    + divisionLines.compactMap { l in
+                        l.quotient.flatMap { q in l.quotientCopy.map { .quotient(QuotientText(written: q, expected: $0)) } }
+                    }
                     + SumStep.all(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.step)
                     + SumStep.inProductBlocks(of: t).map(CheckedLine.step)
                     + PartialProduct.all(in: t).map(CheckedLine.product)
@@ -363,24 +470,40 @@ extension Solver {
                 // 1. Rewrite each open chain's earliest failing line from the runner-up at one of
                 //    its least sure digits, then greedy to the end of the line.
                 var requests: [DecodeRequest] = [], origins: [(chain: Int, line: CheckedLine, at: Int)] = [], keptOrigins = origins
-                var steps: [(chain: Int, step: SumStep)] = [], miscopied: [(chain: Int, line: CheckedLine)] = []
+                var steps: [(chain: Int, step: SumStep)] = []
+                // Text put in the line's place: where, the tokens, and whether the model then
+                // writes the rest of a division line (p and r, or r) up to its comma.
+                var spliced: [(chain: Int, line: CheckedLine, at: Int, tokens: [Int], writesRest: Bool)] = []
                 for i in open where !failing[i]!.isEmpty {
                     let (line, verdict) = failing[i]!.removeFirst()
                     if case .step(let s) = line { steps.append((i, s)) }
                     checked[i] = line.end
-                    // A line that copied wrong text it must copy whole (a division line's c, a
-                    // block's head) is rewritten from that text: no other character can mend it.
-                    if line.isFalseAsText(in: texts[i]!), line.copy != nil {
-                        miscopied.append((i, line))
+                    let r = results[i], t = texts[i]!
+                    let isDivision = if case .division = line { true } else { false }
+                    // A line that copied wrong text it must copy whole (a division line's c, its
+                    // quotient, a block's head) is rewritten from that text: no other character
+                    // can mend it.
+                    if line.isMiscopied(in: t), let copy = line.copy {
+                        let tokens = try tokenizer.encode(String(decoding: copy.text, as: UTF8.self))
+                        if tokens.count == copy.text.count { spliced.append((i, line, copy.at, tokens, isDivision)) }
                         continue
                     }
-                    let r = results[i], t = texts[i]!
-                    // A false sum can be in p or r; a p that is no multiple in the table, or too
-                    // small a multiple, is in p.
+                    // A p larger than c: also the next smaller multiple of the table (as wide as
+                    // c in a padded line), the model writing r.
+                    if case .division(let l) = line, l.remainderIsNegative, let smaller = l.smallerMultiple(in: t) {
+                        let width = tokenizer.numberOrder.padsLongDivision ? l.current.count : 0
+                        let text = repeatElement(UInt8(ascii: "0"), count: max(0, width - smaller.count)) + smaller + [UInt8(ascii: "=")]
+                        let tokens = try tokenizer.encode(String(decoding: text, as: UTF8.self))
+                        if tokens.count == text.count { spliced.append((i, line, l.product.lowerBound, tokens, true)) }
+                    }
+                    // A false sum can be in p or r; a p that is no multiple in the table, too
+                    // small a multiple or one larger than c, is in p.
                     var span = line.doubted
-                    if case .division(let l) = line, verdict.sum { span = l.product }
+                    if case .division(let l) = line, verdict.sum || l.remainderIsNegative { span = l.product }
+                    // A line false as text is rewritten at its least sure characters, however sure.
+                    let falseAsText = line.isFalseAsText(in: t)
                     let positions = span
-                        .filter { (t[$0] != UInt8(ascii: "=") || line.isCopy) && r.probabilities[$0] < Self.doubtBelow }
+                        .filter { (t[$0] != UInt8(ascii: "=") || line.isCopy) && (falseAsText || r.probabilities[$0] < Self.doubtBelow) }
                         .sorted { (r.probabilities[$0], $0) < (r.probabilities[$1], $1) }
                         .prefix(line.isCopy ? Self.rewritesPerLine : Self.keptDigitRewritesPerLine)
                     for j in positions { keptOrigins.append((i, line, j)) }
@@ -445,20 +568,15 @@ extension Solver {
                     }
                 }
 
-                // A miscopied line: the text as it must be copied, then (a division line's c) the
-                // model's p and r.
-                let copies = try miscopied.map { o -> (at: Int, tokens: [Int]) in
-                    let copy = o.line.copy!, tokens = try tokenizer.encode(String(decoding: copy.text, as: UTF8.self))
-                    return (copy.at, tokens.count == copy.text.count ? tokens : [])
-                }
-                let divisionLines = miscopied.indices.filter { if case .division = miscopied[$0].line { true } else { false } }
-                var copiedLines = [DecodeResult](repeating: DecodeResult(tokens: [], stop: .rule), count: miscopied.count)
-                for (k, c) in try decodeAll(divisionLines.map { k in
-                    DecodeRequest(prompt: prompts[miscopied[k].chain] + results[miscopied[k].chain].tokens[..<copies[k].at] + copies[k].tokens,
-                                  stopRule: stopAtComma)
-                }, maxNewTokens: Self.sumTokens / 2).enumerated() { copiedLines[divisionLines[k]] = c }
-                for ((i, old), (copy, c)) in zip(miscopied, zip(copies, copiedLines)) where !copy.tokens.isEmpty {
-                    let chain = Self.splice(copy.tokens, at: copy.at, in: results[i]).appending(c)
+                // A spliced line: its text, then (a division line) the model's writing to the comma.
+                let writing = spliced.indices.filter { spliced[$0].writesRest }
+                var rests = [DecodeResult](repeating: DecodeResult(tokens: [], stop: .rule), count: spliced.count)
+                for (k, c) in try decodeAll(writing.map { k in
+                    let o = spliced[k]
+                    return DecodeRequest(prompt: prompts[o.chain] + results[o.chain].tokens[..<o.at] + o.tokens, stopRule: stopAtComma)
+                }, maxNewTokens: Self.sumTokens / 2).enumerated() { rests[writing[k]] = c }
+                for ((i, old, at, tokens, _), c) in zip(spliced, rests) {
+                    let chain = Self.splice(tokens, at: at, in: results[i]).appending(c)
                     guard chain.tokens.allSatisfy({ $0 > Tokenizer.eos }), let line = old.reread(in: text(chain.tokens), complete: false),
                           line.end <= chain.tokens.count else { continue }
                     rewrites.append((line, chain.prefix(line.end)))
@@ -516,8 +634,8 @@ extension Solver {
         doubted.contains { probabilities[offset + $0] < doubtBelow }
     }
 
-    /// A stop rule that ends a chain just after a doubtful line `c-p=r,` that lies wholly in
-    /// what was written (its start, `|` or `;`, included).
+    /// A stop rule that ends a chain just after a doubtful line `c-p=r,`, or one whose r is
+    /// negative, that lies wholly in what was written (its start, `|` or `;`, included).
     static func doubtfulLineEnd(_ tokenizer: Tokenizer) throws -> @Sendable ([Int], [Float]) -> Bool {
         let ids = try tokenizer.encode(",|;")
         let (comma, bar, semicolon) = (ids[0], ids[1], ids[2])
@@ -527,7 +645,7 @@ extension Solver {
             let text = Array(tokenizer.modelText(tokens[start...]).utf8)
             guard text.count == tokens.count - start,
                   let line = SubtractionLine(text, at: 1, divisor: 0 ..< 0, table: []), line.end == text.count else { return false }
-            return isDoubtful(CheckedLine.division(line).doubted, probabilities, offset: start)
+            return line.remainderIsNegative || isDoubtful(CheckedLine.division(line).doubted, probabilities, offset: start)
         }
     }
 
@@ -631,7 +749,7 @@ extension Solver {
             switch line {
             case .division(let l): return [divisionSums[k]!.addends, number(t, l.remainder) + "-" + string(t, l.divisor)]
             case .step: return stepSums[k].map { [$0.addends] + ($0.difference.map { [$0.question] } ?? []) } ?? []
-            case .product, .rewrite, .head: return []
+            case .quotient, .product, .rewrite, .head: return []
             }
         }
         let divisions = lines.map { t, line -> (question: String, quotient: String)? in
@@ -646,9 +764,9 @@ extension Solver {
         }
         /// The verdict on line k, a long-division line `c-p=r`, from the answers it got.
         func divisionVerdict(_ k: Int, _ l: SubtractionLine) -> LineVerdict {
-            let t = lines[k].text, asked = askedPerLine[k], p = t[SubtractionLine.withoutLeadingZeros(l.product, in: t)]
-            return LineVerdict(sum: asked[0] == divisionSums[k]!.total,
-                               inTable: p.elementsEqual([UInt8(ascii: "0")]) || p.elementsEqual(t[l.divisor]) || l.table.contains { t[$0].elementsEqual(p) },
+            let t = lines[k].text, asked = askedPerLine[k]
+            // A negative remainder is false as written: p is larger than c.
+            return LineVerdict(sum: !l.remainderIsNegative && asked[0] == divisionSums[k]!.total, inTable: l.productIsInTable(in: t),
                                belowDivisor: asked[1].map { $0.hasPrefix("-") } ?? true, broughtDown: l.copiesCurrent(in: t))
         }
         // A sum that misses while the line's other checks hold is asked once more with its
@@ -658,11 +776,11 @@ extension Solver {
             switch lines[k].line {
             case .division(let l):
                 let v = divisionVerdict(k, l)
-                return !v.sum && v.inTable && v.belowDivisor
+                return !l.remainderIsNegative && !v.sum && v.inTable && v.belowDivisor
             case .step:
                 guard let s = stepSums[k] else { return false }
                 return !gives(askedPerLine[k][0], s.total) && s.difference.map { gives(askedPerLine[k][1], $0.answer) } ?? true
-            case .product, .rewrite, .head: return false
+            case .quotient, .product, .rewrite, .head: return false
             }
         }
         let swappedAnswers = try modelAnswers(swapped.map { k in
@@ -685,6 +803,8 @@ extension Solver {
                 return LineVerdict(sum: p.quotientMatches(quotient), inTable: true, belowDivisor: true)
             case .rewrite(let s):
                 return LineVerdict(sum: s.holds(in: t), inTable: true, belowDivisor: true)
+            case .quotient(let q):
+                return LineVerdict(sum: q.holds(in: t), inTable: true, belowDivisor: true)
             case .head(let h):
                 return LineVerdict(sum: h.holds(in: t), inTable: true, belowDivisor: true)
             }

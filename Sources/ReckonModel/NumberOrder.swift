@@ -46,6 +46,9 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
         }
     }
 
+    /// Whether a long-division line's p and r are written with leading zeros to c's width.
+    public var padsLongDivision: Bool { self == .paddedInLongDivision || self == .padded }
+
     /// `text` as the model sees it.
     public func modelText(_ text: String) -> String { map(text, toModel: true) }
 
@@ -130,7 +133,7 @@ public enum NumberOrder: String, Codable, CaseIterable, Sendable {
     /// block's partial product or sum to `sumWidth`, which the block's first one sets.
     private func paddedWidth(in section: Section, afterMinus: Bool, lineWidth: Int,
                              sumWidth: inout Int, run: [Character]) -> Int? {
-        guard self == .paddedInLongDivision || self == .padded else { return nil }
+        guard padsLongDivision else { return nil }
         if section == .lineRemainder || (section == .lineNumbers && afterMinus) { return lineWidth }
         guard self == .padded, section == .productSums else { return nil }
         if sumWidth == 0 { sumWidth = Self.wholeDigits(run) + 1 }

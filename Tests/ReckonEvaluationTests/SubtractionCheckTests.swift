@@ -61,19 +61,79 @@ import ReckonModel
         #expect(broughtDown("{4289068/4:4*2=8|4-4=0,1;2-x=2,10;28-28=0,107;9-8=1,1072;") == ["4", "nil", "9"])
     }
 
-    /// The rule is the generator's: every line of 300 chains of the shipped recipe copies its c.
+    /// The rule is the generator's: every line of 300 chains of the shipped recipe copies its c
+    /// and its quotient so far, and is true as text; so do the lines of every number order.
     @Test func generatedLinesBringDownTheirCurrent() throws {
         let recipe = try Recipe(contentsOf: repositoryRoot.appendingPathComponent("Generators/reckon-mathglm.json"))
         let generator = ExampleGenerator(recipe: recipe, format: .longdiv, split: .test, seed: 61)
+        var chains = try (0..<300).map { try generator.line(index: $0) }
+        let question = try ReckonArithmetic.Expression(parsing: "15.92/32415+0.05/7-1000/998")
+        let chain = try StepChain(format: .longdiv, policy: .standard).text(for: question)
+        chains += [NumberOrder.asWritten, .paddedInLongDivision, .padded].map { $0.modelText(chain) }
         var lines = 0
-        for i in 0..<300 {
-            let text = Array(try generator.line(index: i).utf8)
+        for (i, chain) in chains.enumerated() {
+            let text = Array(chain.utf8)
             for line in SubtractionLine.all(in: text) {
-                #expect(line.broughtDown != nil && line.copiesCurrent(in: text), "example \(i): \(String(decoding: text, as: UTF8.self))")
+                #expect(line.broughtDown != nil && line.copiesCurrent(in: text), "example \(i): \(chain)")
+                #expect(line.quotient.map { text[$0].elementsEqual(line.quotientCopy ?? []) } == true, "example \(i): \(chain)")
+                #expect(!CheckedLine.division(line).isFalseAsText(in: text), "example \(i): \(chain)")
                 lines += 1
             }
         }
         #expect(lines > 1000)
+    }
+
+    /// A line's quotient so far copies the last line's, then the point before the tenths, then
+    /// the digit p stands for in the table; on a block's first line `0.` and zeros come first
+    /// when the digit lies past the point. A quotient that does not fails as text.
+    @Test func quotientsCopyTheLastAndTheDigit() {
+        let table = "3*2=6,3*3=9,3*4=12,3*5=15,3*6=18,3*7=21,3*8=24,3*9=27"
+        func quotients(_ chain: String) -> [String] {
+            let text = Array(chain.utf8)
+            return SubtractionLine.all(in: text).map { line in
+                let copy = line.quotientCopy.map { String(decoding: $0, as: UTF8.self) } ?? "nil"
+                guard let q = line.quotient, let expected = line.quotientCopy else { return copy }
+                return copy + (CheckedLine.quotient(QuotientText(written: q, expected: expected)).isMiscopied(in: text) ? "!" : "")
+            }
+        }
+        #expect(quotients("{7/3:\(table)|7-6=1,2;10-9=1,2.3;10-9=1,2.33~2.3}") == ["2", "2.3", "2.33"])
+        // Each copies the last as written: a false one is rewritten before the next is read.
+        #expect(quotients("{7/3:\(table)|7-6=1,2;10-9=1,2.4;10-9=1,2.33~2.3}") == ["2", "2.3!", "2.43!"])
+        #expect(quotients("{7/3:\(table)|7-6=1,2;10-9=1,23;10-9=1,233~2.3}") == ["2", "2.3!", "233"])
+        #expect(quotients("{0.05/3:\(table)|5-3=2,0.01;20-18=2,0.016;") == ["0.01", "0.016"])
+        #expect(quotients("{1000/3:\(table)|10-9=1,3;10-9=1,33;10-9=1,333;10-9=1,333.3}") == ["3", "33", "333", "333.3"])
+        // A p found nowhere in the table, or a table not of all eight, gives no digit.
+        #expect(quotients("{7/3:\(table)|7-5=2,2;") == ["nil"])
+        #expect(quotients("{7/3:3*2=6|7-6=1,2;") == ["nil"])
+    }
+
+    /// p's digit is its place in the table as written (0, d, then `d*2` to `d*9`), and the next
+    /// smaller multiple is the entry before it; p = 0, or a p found nowhere, gives none.
+    @Test func multiplesAreReadFromTheTable() {
+        let text = Array("{58/7:7*2=14,7*3=21,7*4=28,7*5=35,7*6=42,7*7=49,7*8=56,7*9=63|58-63=-5,9;58-0=58,0;58-7=51,1;58-14=44,2;58-50=8,2;".utf8)
+        let lines = SubtractionLine.all(in: text)
+        #expect(lines.map { $0.quotientDigit(in: text) } == [9, 0, 1, 2, nil])
+        #expect(lines.map { $0.smallerMultiple(in: text).map { String(decoding: $0, as: UTF8.self) } } == ["56", nil, "0", "7", nil])
+        // A padded line's p reads without its zeros.
+        let padded = Array("{58/7:7*2=14,7*3=21,7*4=28,7*5=35,7*6=42,7*7=49,7*8=56,7*9=63|58-07=51,1;".utf8)
+        #expect(SubtractionLine.all(in: padded).map { $0.quotientDigit(in: padded) } == [1])
+    }
+
+    /// A line `c-p=-r,` reads, its r without the sign, and is false as text however sure the
+    /// model was: p is larger than c. So is a p that is no multiple in the table. The next c
+    /// is then not known.
+    @Test func negativeRemaindersAreFalseAsText() {
+        let table = "3*2=6,3*3=9,3*4=12,3*5=15,3*6=18,3*7=21,3*8=24,3*9=27"
+        let text = Array("{7/3:\(table)|7-9=-2,3;10-9=1,3.3;".utf8)
+        let lines = SubtractionLine.all(in: text)
+        #expect(lines.count == 2 && lines[0].remainderIsNegative && !lines[1].remainderIsNegative)
+        #expect(String(decoding: text[lines[0].remainder], as: UTF8.self) == "2" && text[lines[0].end - 1] == UInt8(ascii: ","))
+        #expect(CheckedLine.division(lines[0]).isFalseAsText(in: text) && !CheckedLine.division(lines[0]).isMiscopied(in: text))
+        #expect(lines[1].broughtDown == nil)
+        let notInTable = Array("{7/3:\(table)|7-5=2,2;".utf8)
+        #expect(CheckedLine.division(SubtractionLine.all(in: notInTable)[0]).isFalseAsText(in: notInTable))
+        let right = Array("{7/3:\(table)|7-6=1,2;".utf8)
+        #expect(!CheckedLine.division(SubtractionLine.all(in: right)[0]).isFalseAsText(in: right))
     }
 
     /// The repair's stop rule ends a chain just after a line `c-p=r,` that begins in what was
@@ -94,6 +154,7 @@ import ReckonModel
         #expect(try !stops("7-6=1,", doubting: 2))                // the line began before what was written
         #expect(try !stops("{7/3:3*2=6,", doubting: 9))           // a table entry, not a line
         #expect(try !stops("{7/3:3*2=6,3*3=9|7-6=1,2;10-9", doubting: 28))   // no comma yet
+        #expect(try stops("{7/3:3*2=6,3*3=9|7-9=-2,"))                        // a negative r, however sure
     }
 
     /// The runner-up is the most likely token other than the one written, with its softmax
@@ -387,6 +448,35 @@ import ReckonModel
         #expect(plain.chain.contains("|6538-6604=934,1;") && plain.chain.hasSuffix("}1.141429437"))
         #expect(repaired.chain.contains("|65380-59436=5944,0.9;") && repaired.chain.hasSuffix("}0.9900060569"))
         #expect(repaired.repairs == 1)
+    }
+
+    /// A line with a negative remainder is read, and is false however sure the model was: greedy,
+    /// the shipped model takes 1112*8=8896 from 8759 and writes -109. Rewritten with the next
+    /// smaller multiple, 1112*7=7784, it writes the remainder and the block's next lines right.
+    @Test func theShippedModelsNegativeRemainderIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("8759.96/1112") else { return }
+        #expect(plain.chain.contains("|8759-8896=-109,7;") && plain.chain.hasSuffix("}7.018850899"))
+        #expect(repaired.chain.contains("|8759-7784=975,7;9759-8896=863,7.8;8636-7784=852,7.87;"))
+        #expect(repaired.repairs.map { (1...3).contains($0) } == true)
+    }
+
+    /// Before, a line with a negative remainder did not read, so its c was never checked: greedy,
+    /// the shipped model starts 7355/7467 with `7355-7467=-8,`. Read, its c is found miscopied
+    /// (the first c is 73550), and rewritten from it the block is right.
+    @Test func theShippedModelsMiscopiedLineWithANegativeRemainderIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("7355/7467") else { return }
+        #expect(plain.chain.contains("|7355-7467=-8,1;") && plain.chain.hasSuffix("}1.001071381"))
+        #expect(repaired.chain.contains("|73550-67203=6347,0.9;") && repaired.chain.hasSuffix("}0.9850006696"))
+        #expect(repaired.repairs.map { (1...3).contains($0) } == true)
+    }
+
+    /// A line's quotient so far is copied, and checked however sure the model was: greedy, the
+    /// shipped model ends 4289068/-4 with `28-28=0,1072268`, though 28 is 4*7. Rewritten to the
+    /// text the last quotient and the digit give, the answer is right.
+    @Test func theShippedModelsMiscopiedQuotientIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("4289068/-4") else { return }
+        #expect(plain.chain.hasSuffix(";28-28=0,1072268}-1072268"))
+        #expect(repaired.chain.hasSuffix(";28-28=0,1072267}-1072267") && repaired.repairs == 1)
     }
 
     /// A block's head is copied, and checked however sure the model was: greedy, the shipped
