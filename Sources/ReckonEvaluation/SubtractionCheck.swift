@@ -20,8 +20,8 @@ import ReckonModel
 // These are checked however sure the model was, and a false one is rewritten from the text as
 // copied (then, for a division line's c, the model writes p and r). So is a division line whose r
 // is negative (p larger than c) or whose p is no multiple in its table: such a line is rewritten
-// in p, and (a negative r) as the table's next smaller multiple, the model writing r. A sum that misses while the line's
-// other checks hold is asked again with its addends swapped. Sums and steps are asked without
+// in p, and (a negative r) as the table's next smaller multiple, the model writing r. A sum that
+// misses while the line's other checks hold is asked again with its addends swapped. Sums and steps are asked without
 // the zeros all their terms end with (848800000+50928000 as 848800+50928), which the model adds
 // far better, and the zeros go back on a fresh answer as text; a sum or difference of more than
 // five digits is asked in aligned pieces (a sum's of three digits, a difference's of one), with
