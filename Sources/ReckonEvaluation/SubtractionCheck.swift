@@ -18,19 +18,23 @@ import ReckonModel
 // bring down the c its block's dividend and last remainder give (`broughtDown`), and its quotient
 // so far must copy the last line's with the digit its p stands for in the table (`QuotientText`).
 // These are checked however sure the model was, and a false one is rewritten from the text as
-// copied (then, for a division line's c, the model writes p and r). So is a division line whose r
+// copied (then, for a division line's c, the model writes p and r). So is every main-line ± step
+// (the model's surest slips are carries: 3148+3857=6905), and a division line whose r
 // is negative (p larger than c) or whose p is no multiple in its table: such a line is rewritten
 // in p, and (a negative r) as the table's next smaller multiple, the model writing r. A sum that
 // misses while the line's other checks hold is asked again with its addends swapped. Sums and steps are asked without
 // the zeros all their terms end with (848800000+50928000 as 848800+50928), which the model adds
 // far better, and the zeros go back on a fresh answer as text; a sum or difference of more than
 // five digits is asked in aligned pieces (a sum's of three digits, a difference's of one), with
-// their carries and borrows (`PiecewiseQuestion`), and put back together as text. A step the chain
+// their carries and borrows (`PiecewiseQuestion`), and put back together as text. A step's check
+// that misses is asked again the other way, in pieces however short or whole if long: the model's
+// check shares the slips of the step it checks, and each way has slips of its own. A step the chain
 // may have rounded is checked by the model's exact result, rounded as the chain rounds
 // (`RoundedResult`), and is rewritten with such rounded results. A failing line is rewritten from the
 // model's second choices (its runner-up token at one of the line's least sure characters, then
 // greedy to the end of the line or, for a number, the line's other characters kept; a false step
-// also from the model's answers to the step asked on its own, in a fresh context, in both orders);
+// also from the model's answers to the step asked on its own, in a fresh context, in both orders
+// and in pieces);
 // a rewrite is kept only if it passes the same check, and the chain is then decoded on from it (to
 // its next doubtful division line, which is checked in turn; the decoder reuses the cached prefix
 // each time). Session 32 measured the check on 150 of the shipped model's false remainders: it
@@ -313,6 +317,9 @@ enum CheckedLine {
     var isRewrite: Bool {
         if case .rewrite = self { true } else { false }
     }
+    var isStep: Bool {
+        if case .step = self { true } else { false }
+    }
 
     /// A line of copied text (a step's form, a block's head or a quotient), whose rewrite runs
     /// past a few digits.
@@ -432,16 +439,19 @@ extension Solver {
                     + divisionLines.compactMap { l in
                         l.quotient.flatMap { q in l.quotientCopy.map { .quotient(QuotientText(written: q, expected: $0)) } }
                     }
-                    + SumStep.all(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.step)
                     + SumStep.inProductBlocks(of: t).map(CheckedLine.step)
                     + PartialProduct.all(in: t).map(CheckedLine.product)
                     + PartialProduct.inDivisionTables(of: t).map(CheckedLine.product)
                     + PartialProduct.mainLine(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.product)
                     + StepRewrite.all(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.rewrite)
                     + BlockHead.all(in: question + t, from: question.count).map(CheckedLine.head)
+                // The main line's ± steps are checked however sure the model was: its surest
+                // carry slips (3148+3857=6905) are the first error of more chains than any other.
+                let mainSteps = SumStep.all(in: question + t, from: question.count, complete: results[i].stop == .endToken)
+                let candidates = all.map { (line: $0, sure: false) } + mainSteps.map { (line: CheckedLine.step($0), sure: true) }
                 // A step's form before its result: a step that is no rewrite is false as a whole.
-                for line in all.sorted(by: { ($0.start, $0.isRewrite ? 0 : 1) < ($1.start, $1.isRewrite ? 0 : 1) })
-                    where line.start >= checked[i] && (Self.isDoubtful(line.doubted, results[i].probabilities) || line.isFalseAsText(in: t)) {
+                for (line, sure) in candidates.sorted(by: { ($0.line.start, $0.line.isRewrite ? 0 : 1) < ($1.line.start, $1.line.isRewrite ? 0 : 1) })
+                    where line.start >= checked[i] && (sure || Self.isDoubtful(line.doubted, results[i].probabilities) || line.isFalseAsText(in: t)) {
                     lines.append((i, line))
                 }
                 checked[i] = t.count
@@ -500,8 +510,9 @@ extension Solver {
                     // small a multiple or one larger than c, is in p.
                     var span = line.doubted
                     if case .division(let l) = line, verdict.sum || l.remainderIsNegative { span = l.product }
-                    // A line false as text is rewritten at its least sure characters, however sure.
-                    let falseAsText = line.isFalseAsText(in: t)
+                    // A line false as text, or a step (perhaps a sure one), is rewritten at its
+                    // least sure characters, however sure.
+                    let falseAsText = line.isFalseAsText(in: t) || line.isStep
                     let positions = span
                         .filter { (t[$0] != UInt8(ascii: "=") || line.isCopy) && (falseAsText || r.probabilities[$0] < Self.doubtBelow) }
                         .sorted { (r.probabilities[$0], $0) < (r.probabilities[$1], $1) }
@@ -554,14 +565,16 @@ extension Solver {
                 // path through the model's carries (its 15499-88494 is -73095, its 88494-15499 72995).
                 let fresh = try modelAnswers(steps.flatMap { [$0.step.question, $0.step.swappedQuestion.question] },
                                              decoder: sumDecoder, answerTokens: 32)
+                let inPieces = try modelAnswers(steps.map(\.step.question), decoder: sumDecoder, answerTokens: 32, inPieces: true)
                 // Rounded as the chain writes them (384239.916312117 as 384239.916312).
                 let freshResults = try roundedAsWritten(steps.enumerated().flatMap { k, s in
                     [fresh[2 * k].flatMap(s.step.answer(from:)),
-                     fresh[2 * k + 1].flatMap { s.step.answer(from: s.step.swappedQuestion.negated ? Self.negated($0) : $0) }]
+                     fresh[2 * k + 1].flatMap { s.step.answer(from: s.step.swappedQuestion.negated ? Self.negated($0) : $0) },
+                     inPieces[k].flatMap(s.step.answer(from:))]
                 }, decoder: sumDecoder)
                 for (k, (i, step)) in steps.enumerated() {
-                    let own = freshResults[2 * k], swapped = freshResults[2 * k + 1]
-                    for case let answer? in [own, swapped == own ? nil : swapped] {
+                    let answers = freshResults[3 * k ..< 3 * k + 3].compactMap { $0 }
+                    for (n, answer) in answers.enumerated() where !answers[..<n].contains(answer) {
                         guard let (line, chain) = try Self.splice(answer, over: step, in: results[i], tokenizer) else { continue }
                         rewrites.append((line, chain))
                         rewritten.append(i)
@@ -788,14 +801,35 @@ extension Solver {
             return addends[1] + "+" + addends[0]
         }, decoder: decoders.sums, answerTokens: 32)
         for (n, k) in swapped.enumerated() { askedPerLine[k][0] = swappedAnswers[n] }
+        /// Which of a step's checks (its sum, its difference) `answers` to `questions[k]` pass.
+        func stepChecks(_ k: Int, _ answers: [String?]) -> [Bool] {
+            guard let s = stepSums[k] else { return [] }
+            return [gives(answers[0], s.total)] + (s.difference.map { [gives(answers[1], $0.answer)] } ?? [])
+        }
+        // A step whose checks miss is asked them again the other way: in pieces however short,
+        // and whole if long. The model's checks share the slips of the step they check (its
+        // 3180+3830 is 6910, and its 318+383 is 601), which pieces cut, while pieces have slips
+        // of their own (its 10-4-1 is 4). Each check holds if one way gives its text.
+        let retried = lines.indices.filter { sumStep($0) != nil && stepChecks($0, askedPerLine[$0]).contains(false) }
+        let retryQuestions = retried.flatMap { questions[$0] }
+        var inPieces = try modelAnswers(retryQuestions, decoder: decoders.sums, answerTokens: 32, inPieces: true)[...]
+        let long = retryQuestions.filter { PiecewiseQuestion($0) != nil }
+        var whole = try wholeAnswers(long, decoder: decoders.sums, answerTokens: 32)[...]
+        var stepHolds = lines.indices.map { k in !stepChecks(k, askedPerLine[k]).contains(false) }
+        for k in retried {
+            let n = questions[k].count
+            let wholeAgain = questions[k].map { PiecewiseQuestion($0) != nil ? whole.popFirst()! : nil }
+            let ways = [askedPerLine[k], Array(inPieces.prefix(n)), wholeAgain].map { stepChecks(k, $0) }
+            inPieces = inPieces.dropFirst(n)
+            stepHolds[k] = ways[0].indices.allSatisfy { c in ways.contains { $0[c] } }
+        }
         return lines.indices.map { k in
-            let asked = askedPerLine[k], t = lines[k].text
+            let t = lines[k].text
             switch lines[k].line {
             case .division(let l):
                 return divisionVerdict(k, l)
             case .step:
-                let sum = stepSums[k].map { s in gives(asked[0], s.total) && s.difference.map { gives(asked[1], $0.answer) } ?? true }
-                return LineVerdict(sum: (sum ?? true) && roundsToResult[k], inTable: true, belowDivisor: true)
+                return LineVerdict(sum: stepHolds[k] && roundsToResult[k], inTable: true, belowDivisor: true)
             case .product(let p):
                 // A p that is no number is false; one the model gave no quotient for stands.
                 guard divisions[k] != nil else { return LineVerdict(sum: false, inTable: true, belowDivisor: true) }
@@ -815,8 +849,9 @@ extension Solver {
     /// tokens, nil where it wrote none (or the question does not fit the decoder's slots with
     /// room for an answer). A long sum or difference of two unsigned numbers is asked in pieces
     /// (`PiecewiseQuestion`).
-    private func modelAnswers(_ questions: [String], decoder: BatchDecoder, answerTokens: Int) throws -> [String?] {
-        let piecewise = questions.map(PiecewiseQuestion.init)
+    private func modelAnswers(_ questions: [String], decoder: BatchDecoder, answerTokens: Int,
+                              inPieces: Bool = false) throws -> [String?] {
+        let piecewise = questions.map { PiecewiseQuestion($0, always: inPieces) }
         let pieceQuestions = piecewise.map { $0?.questions ?? [] }
         let asked = try wholeAnswers(zip(questions, piecewise).filter { $1 == nil }.map(\.0) + pieceQuestions.flatMap { $0.compactMap { $0 } },
                                      decoder: decoder, answerTokens: answerTokens)

@@ -23,6 +23,17 @@ import Testing
         #expect(questions("1000.5-0.75") == ["10-5", "15-7-1", "10-1", "10-1", "10-1", "1-1"])
     }
 
+    /// Any question is cut into pieces when asked to be (`always`, a false step's second try),
+    /// a sum's of two digits.
+    @Test func shortQuestionsAreCutWhenAsked() {
+        #expect(PiecewiseQuestion("2874-2682", always: true)?.questions == ["4-2", "17-8", "8-6-1", "2-2"])
+        #expect(PiecewiseQuestion("3148+3857", always: true)?.questions == ["48+57", "48+57+1", "31+38", "31+38+1"])
+        #expect(PiecewiseQuestion("7+5", always: true)?.questions == ["7+5", "7+5+1"])
+        #expect(PiecewiseQuestion("2874-2682") == nil)
+        #expect(PiecewiseQuestion("3148+3857", always: true)?.answer(from: ["105", "106", "69", "70"]) == "7005")
+        #expect(PiecewiseQuestion("2874-2682", always: true)?.answer(from: ["2", "9", "1", "0"]) == "192")
+    }
+
     /// Short questions and other questions are asked whole.
     @Test func otherQuestionsAreAskedWhole() {
         #expect(PiecewiseQuestion("12345+678") == nil)

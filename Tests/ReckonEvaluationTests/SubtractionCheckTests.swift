@@ -470,6 +470,24 @@ import ReckonModel
         #expect(repaired.repairs.map { (1...3).contains($0) } == true)
     }
 
+    /// A main-line step is checked however sure the model was, and a check that misses is asked
+    /// again in pieces: greedy, the shipped model writes 3148+3857=6905, and its own checks miss
+    /// the true 7005 asked whole (3148+3857 is 6905 again) and pass it in pieces (48+57, 31+38+1).
+    @Test func theShippedModelsSureCarrySlipIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("(3148+3857)--2038") else { return }
+        #expect(plain.chain.hasSuffix("=6905--2038=8943"))
+        #expect(repaired.chain.hasSuffix("=7005--2038=9043") && repaired.repairs == 1)
+    }
+
+    /// A false step's last candidate is the model's answer to it asked in pieces: greedy, the
+    /// shipped model writes 2874-2682 as 293, and answers 293 again asked whole; digit by digit
+    /// (4-2, 17-8, 8-6-1, 2-2) it gives 192.
+    @Test func theShippedModelsStepIsRepairedFromItsPieces() throws {
+        guard let (plain, repaired) = try shippedModelsChains("690+(2874-2682-10)-2506.24-(4088+6743.178)") else { return }
+        #expect(plain.chain.contains("=690+(293-10)-") && plain.answer == "-12364.418")
+        #expect(repaired.chain.contains("=690+(192-10)-") && repaired.answer == "-12465.418" && repaired.repairs == 1)
+    }
+
     /// A line's quotient so far is copied, and checked however sure the model was: greedy, the
     /// shipped model ends 4289068/-4 with `28-28=0,1072268`, though 28 is 4*7. Rewritten to the
     /// text the last quotient and the digit give, the answer is right.
