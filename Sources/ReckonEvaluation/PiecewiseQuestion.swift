@@ -50,7 +50,8 @@ struct PiecewiseQuestion {
     let fractionDigits: Int
 
     /// `question` in pieces, or nil if it is no sum or difference of two numbers or is short
-    /// enough to ask whole. The pieces' result is exact, however long its fraction: a step the
+    /// enough to ask whole (unless `always`: then however short, a sum in pieces of
+    /// `shortSumWidth`). The pieces' result is exact, however long its fraction: a step the
     /// chain rounded (`384249-9.083687883=384239.916312`) is checked by its exact result
     /// (384239.916312117), which the solver then rounds as the chain does (`RoundedResult`).
     init?(_ question: String, always: Bool = false) {

@@ -317,6 +317,7 @@ enum CheckedLine {
     var isRewrite: Bool {
         if case .rewrite = self { true } else { false }
     }
+    /// A ± step, rewritten at its least sure digits however sure (it may be checked sure).
     var isStep: Bool {
         if case .step = self { true } else { false }
     }
@@ -848,7 +849,7 @@ extension Solver {
     /// The model's greedy answers to `questions` (`a+b`, `a-b`, `p/k`) in at most `answerTokens`
     /// tokens, nil where it wrote none (or the question does not fit the decoder's slots with
     /// room for an answer). A long sum or difference of two unsigned numbers is asked in pieces
-    /// (`PiecewiseQuestion`).
+    /// (`PiecewiseQuestion`), and, if `inPieces`, any sum or difference however short.
     private func modelAnswers(_ questions: [String], decoder: BatchDecoder, answerTokens: Int,
                               inPieces: Bool = false) throws -> [String?] {
         let piecewise = questions.map { PiecewiseQuestion($0, always: inPieces) }
