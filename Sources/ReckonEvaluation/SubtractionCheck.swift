@@ -812,16 +812,19 @@ extension Solver {
         // 3180+3830 is 6910, and its 318+383 is 601), which pieces cut, while pieces have slips
         // of their own (its 10-4-1 is 4). Each check holds if one way gives its text.
         let retried = lines.indices.filter { sumStep($0) != nil && stepChecks($0, askedPerLine[$0]).contains(false) }
-        let retryQuestions = retried.flatMap { questions[$0] }
-        var inPieces = try modelAnswers(retryQuestions, decoder: decoders.sums, answerTokens: 32, inPieces: true)[...]
-        let long = retryQuestions.filter { PiecewiseQuestion($0) != nil }
-        var whole = try wholeAnswers(long, decoder: decoders.sums, answerTokens: 32)[...]
+        // How each question was first asked: nil if whole. A long difference, already asked digit
+        // by digit, is asked again only whole.
+        let retryQuestions = retried.flatMap { questions[$0] }.map { ($0, PiecewiseQuestion($0)) }
+        let piecesAgain = retryQuestions.filter { $0.1.map { !$0.isDifference } ?? true }.map(\.0)
+        var inPieces = try modelAnswers(piecesAgain, decoder: decoders.sums, answerTokens: 32, inPieces: true)[...]
+        var whole = try wholeAnswers(retryQuestions.filter { $0.1 != nil }.map(\.0), decoder: decoders.sums, answerTokens: 32)[...]
         var stepHolds = lines.indices.map { k in !stepChecks(k, askedPerLine[k]).contains(false) }
         for k in retried {
-            let n = questions[k].count
-            let wholeAgain = questions[k].map { PiecewiseQuestion($0) != nil ? whole.popFirst()! : nil }
-            let ways = [askedPerLine[k], Array(inPieces.prefix(n)), wholeAgain].map { stepChecks(k, $0) }
-            inPieces = inPieces.dropFirst(n)
+            let again = questions[k].map { q -> (inPieces: String?, whole: String?) in
+                let first = PiecewiseQuestion(q)
+                return (first.map { !$0.isDifference } ?? true ? inPieces.popFirst()! : nil, first != nil ? whole.popFirst()! : nil)
+            }
+            let ways = [askedPerLine[k], again.map(\.inPieces), again.map(\.whole)].map { stepChecks(k, $0) }
             stepHolds[k] = ways[0].indices.allSatisfy { c in ways.contains { $0[c] } }
         }
         return lines.indices.map { k in
