@@ -13,8 +13,7 @@
 //   subtrahend's (or equal, with a borrow from below); it is then asked with a `1` written before
 //   the minuend's digits (`1160-962`), and with `-1` after it for a borrow from the piece below;
 // - signed terms are asked as their magnitudes, the larger first in a difference, chosen by
-//   comparing the texts; the sign goes back on the result as text. So a long `r-d` of a
-//   division's check is negative exactly when r < d as texts.
+//   comparing the texts; the sign goes back on the result as text.
 
 /// A sum or difference of two numbers, whole or decimal, either signed (`[-]a+b`, `[-]a-b`),
 /// asked of the model as pieces of a few digits aligned at the units (or the point): as the sum

@@ -2,11 +2,10 @@ import ReckonModel
 
 // Checking a chain's long-division lines, ± steps and partial products with the model's own arithmetic.
 //
-// A long-division line `c-p=r,q` is right only if p + r = c and r < d (else a larger multiple
-// fitted). The solver asks the model for `p+r` and `r-d` in a fresh context, compares the text it
-// writes for the sum with the text of c and looks for a '-' at the start of the difference (and
-// compares p with the texts of the block's multiples): no number is computed outside the model,
-// only texts are compared. A model that pads its lines (`NumberOrder.paddedInLongDivision`,
+// A long-division line `c-p=r,q` is right only if p + r = c, p ≤ c and r < d (else a smaller or a
+// larger multiple fitted). The solver asks the model for `p+r` in a fresh context and compares the
+// text it writes with the text of c; it compares p with c, r with d (digit by digit) and p with the
+// texts of the block's multiples: no number is computed outside the model, only texts are compared. A model that pads its lines (`NumberOrder.paddedInLongDivision`,
 // `.padded`) is read in its own characters and asked without the zeros. A step `a±b=c` of the main
 // line or of a product block's sum of partial products is checked the same way, by the sum of
 // magnitudes it implies and a difference with its result among the terms (`SumStep`), and a partial
@@ -19,9 +18,10 @@ import ReckonModel
 // so far must copy the last line's with the digit its p stands for in the table (`QuotientText`).
 // These are checked however sure the model was, and a false one is rewritten from the text as
 // copied (then, for a division line's c, the model writes p and r). So is every main-line ± step
-// (the model's surest slips are carries: 3148+3857=6905), and a division line whose r
-// is negative (p larger than c) or whose p is no multiple in its table: such a line is rewritten
-// in p, and (a negative r) as the table's next smaller multiple, the model writing r. A sum that
+// (the model's surest slips are carries: 3148+3857=6905), and a division line whose p is larger
+// than c, whose r is not below d, or whose p is no multiple in its table: such a line is rewritten
+// in p, and as the table's next smaller (p above c) or larger (r not below d) multiple, the model
+// writing r. A sum that
 // misses while the line's other checks hold is asked again with its addends swapped. Sums and steps are asked without
 // the zeros all their terms end with (848800000+50928000 as 848800+50928), which the model adds
 // far better, and the zeros go back on a fresh answer as text; a sum or difference of more than
@@ -87,15 +87,42 @@ struct SubtractionLine: Equatable {
         return j + 2
     }
 
+    /// p is larger than c (r written negative, or p above c compared as texts): the line is
+    /// false whatever the model's sums say, and a smaller multiple fits.
+    func productExceedsCurrent(in text: [UInt8]) -> Bool {
+        remainderIsNegative || isSmaller(number(current, in: text), than: number(product, in: text))
+    }
+
+    /// r is not below d (compared as texts): a larger multiple fitted, or r is false.
+    func remainderIsNotBelowDivisor(in text: [UInt8]) -> Bool {
+        !remainderIsNegative && !isSmaller(number(remainder, in: text), than: number(divisor, in: text))
+    }
+
     /// The multiple one below p in the block's table (0, d or a written multiple), the text a
     /// line whose p is larger than c takes next; nil for p = 0 or a p found nowhere.
     func smallerMultiple(in text: [UInt8]) -> [UInt8]? {
-        guard let k = quotientDigit(in: text), k > 0 else { return nil }
+        quotientDigit(in: text).flatMap { $0 > 0 ? multiple($0 - 1, in: text) : nil }
+    }
+
+    /// The multiple one above p in the block's table, the text a line whose r is not below d
+    /// takes next; nil for p = 9d or a p found nowhere.
+    func largerMultiple(in text: [UInt8]) -> [UInt8]? {
+        quotientDigit(in: text).flatMap { $0 < 9 ? multiple($0 + 1, in: text) : nil }
+    }
+
+    /// The text of k·d as the block writes it: 0, d, or the table's multiple (a table of all
+    /// eight); nil if the table has no such multiple.
+    private func multiple(_ k: Int, in text: [UInt8]) -> [UInt8]? {
         switch k {
-        case 1: return [UInt8(ascii: "0")]
-        case 2: return Array(text[divisor])
-        default: return Array(text[table[k - 3]])
+        case 0: return [UInt8(ascii: "0")]
+        case 1: return Array(text[divisor])
+        default: return table.count == 8 ? Array(text[table[k - 2]]) : nil
         }
+    }
+
+    /// The number at `range` as text, without a padded line's leading zeros.
+    private func number(_ range: Range<Int>, in text: [UInt8]) -> String {
+        String(decoding: text[Self.withoutLeadingZeros(range, in: text)], as: UTF8.self)
     }
 
     /// Every complete `c-p=r,` line of the long-division blocks (`{head:table|line;line…~q}`) in
@@ -283,10 +310,12 @@ enum CheckedLine {
 
     /// A line a comparison of texts finds false, whatever the model's sums say, so it is checked
     /// however sure the model was: a miscopied line (`isMiscopied`), or a long-division line
-    /// with a negative remainder or a p that is no multiple in its table.
+    /// whose p is above c, whose r is not below d or whose p is no multiple in its table.
     func isFalseAsText(in text: [UInt8]) -> Bool {
         switch self {
-        case .division(let l): isMiscopied(in: text) || l.remainderIsNegative || !l.productIsInTable(in: text)
+        case .division(let l):
+            isMiscopied(in: text) || l.productExceedsCurrent(in: text) || l.remainderIsNotBelowDivisor(in: text)
+                || !l.productIsInTable(in: text)
         case .quotient, .head: isMiscopied(in: text)
         case .step, .product, .rewrite: false
         }
@@ -499,18 +528,22 @@ extension Solver {
                         if tokens.count == copy.text.count { spliced.append((i, line, copy.at, tokens, isDivision)) }
                         continue
                     }
-                    // A p larger than c: also the next smaller multiple of the table (as wide as
-                    // c in a padded line), the model writing r.
-                    if case .division(let l) = line, l.remainderIsNegative, let smaller = l.smallerMultiple(in: t) {
+                    // A p larger than c: also the next smaller multiple of the table; an r not
+                    // below d: the next larger (as wide as c in a padded line), the model writing r.
+                    // Its choice of multiple is one off in 100 of the 102 chains it first chose
+                    // one wrong in (session 64's checks, on the 2,000).
+                    if case .division(let l) = line,
+                       let multiple = l.productExceedsCurrent(in: t) ? l.smallerMultiple(in: t)
+                                    : l.remainderIsNotBelowDivisor(in: t) ? l.largerMultiple(in: t) : nil {
                         let width = tokenizer.numberOrder.padsLongDivision ? l.current.count : 0
-                        let text = repeatElement(UInt8(ascii: "0"), count: max(0, width - smaller.count)) + smaller + [UInt8(ascii: "=")]
+                        let text = repeatElement(UInt8(ascii: "0"), count: max(0, width - multiple.count)) + multiple + [UInt8(ascii: "=")]
                         let tokens = try tokenizer.encode(String(decoding: text, as: UTF8.self))
                         if tokens.count == text.count { spliced.append((i, line, l.product.lowerBound, tokens, true)) }
                     }
                     // A false sum can be in p or r; a p that is no multiple in the table, too
                     // small a multiple or one larger than c, is in p.
                     var span = line.doubted
-                    if case .division(let l) = line, verdict.sum || l.remainderIsNegative { span = l.product }
+                    if case .division(let l) = line, verdict.sum || l.productExceedsCurrent(in: t) { span = l.product }
                     // A line false as text, or a step (perhaps a sure one), is rewritten at its
                     // least sure characters, however sure.
                     let falseAsText = line.isFalseAsText(in: t) || line.isStep
@@ -648,8 +681,8 @@ extension Solver {
         doubted.contains { probabilities[offset + $0] < doubtBelow }
     }
 
-    /// A stop rule that ends a chain just after a doubtful line `c-p=r,`, or one whose r is
-    /// negative, that lies wholly in what was written (its start, `|` or `;`, included).
+    /// A stop rule that ends a chain just after a doubtful line `c-p=r,`, or one whose p is
+    /// larger than c, that lies wholly in what was written (its start, `|` or `;`, included).
     static func doubtfulLineEnd(_ tokenizer: Tokenizer) throws -> @Sendable ([Int], [Float]) -> Bool {
         let ids = try tokenizer.encode(",|;")
         let (comma, bar, semicolon) = (ids[0], ids[1], ids[2])
@@ -659,7 +692,7 @@ extension Solver {
             let text = Array(tokenizer.modelText(tokens[start...]).utf8)
             guard text.count == tokens.count - start,
                   let line = SubtractionLine(text, at: 1, divisor: 0 ..< 0, table: []), line.end == text.count else { return false }
-            return line.remainderIsNegative || isDoubtful(CheckedLine.division(line).doubted, probabilities, offset: start)
+            return line.productExceedsCurrent(in: text) || isDoubtful(CheckedLine.division(line).doubted, probabilities, offset: start)
         }
     }
 
@@ -712,14 +745,15 @@ extension Solver {
 
     /// What the checks say of one line `c-p=r` in a block dividing by d.
     struct LineVerdict {
-        /// The model, asked `p+r`, answers with exactly the text of c. (For a step or a partial
+        /// p is not larger than c, and the model, asked `p+r`, answers with exactly the text of c. (For a step or a partial
         /// product: the step's sum and difference, or the product's division, give their texts;
         /// for a step's form or a block's head: the text is what the operation gives.)
         var sum: Bool
         /// p is 0, d or one of the multiples written in the block's table (a comparison of texts).
         var inTable: Bool
-        /// The model, asked `r-d`, answers with a negative number (or with none): r < d, so no
-        /// larger multiple fitted. A non-negative answer means the multiple chosen was too small.
+        /// r < d, compared as texts, so no larger multiple fitted (else the multiple chosen was
+        /// too small, or r is false). The model was asked `r-d` until session 65, and its
+        /// `215-213` is -1.
         var belowDivisor: Bool
         /// A long-division line's c is what it must bring down (`SubtractionLine.broughtDown`):
         /// a comparison of texts, so every line is checked for it, sure or not.
@@ -761,7 +795,7 @@ extension Solver {
         let questions: [[String]] = lines.indices.map { k in
             let (t, line) = lines[k]
             switch line {
-            case .division(let l): return [divisionSums[k]!.addends, number(t, l.remainder) + "-" + string(t, l.divisor)]
+            case .division: return [divisionSums[k]!.addends]
             case .step: return stepSums[k].map { [$0.addends] + ($0.difference.map { [$0.question] } ?? []) } ?? []
             case .quotient, .product, .rewrite, .head: return []
             }
@@ -779,9 +813,9 @@ extension Solver {
         /// The verdict on line k, a long-division line `c-p=r`, from the answers it got.
         func divisionVerdict(_ k: Int, _ l: SubtractionLine) -> LineVerdict {
             let t = lines[k].text, asked = askedPerLine[k]
-            // A negative remainder is false as written: p is larger than c.
-            return LineVerdict(sum: !l.remainderIsNegative && asked[0] == divisionSums[k]!.total, inTable: l.productIsInTable(in: t),
-                               belowDivisor: asked[1].map { $0.hasPrefix("-") } ?? true, broughtDown: l.copiesCurrent(in: t))
+            // A p larger than c is false as written, whatever the sum.
+            return LineVerdict(sum: !l.productExceedsCurrent(in: t) && asked[0] == divisionSums[k]!.total, inTable: l.productIsInTable(in: t),
+                               belowDivisor: !l.remainderIsNotBelowDivisor(in: t), broughtDown: l.copiesCurrent(in: t))
         }
         // A sum that misses while the line's other checks hold is asked once more with its
         // addends swapped: the other order takes another path through the model's carries (its
@@ -790,7 +824,7 @@ extension Solver {
             switch lines[k].line {
             case .division(let l):
                 let v = divisionVerdict(k, l)
-                return !l.remainderIsNegative && !v.sum && v.inTable && v.belowDivisor
+                return !l.productExceedsCurrent(in: lines[k].text) && !v.sum && v.inTable && v.belowDivisor
             case .step:
                 guard let s = stepSums[k] else { return false }
                 return !gives(askedPerLine[k][0], s.total) && s.difference.map { gives(askedPerLine[k][1], $0.answer) } ?? true

@@ -136,6 +136,24 @@ import ReckonModel
         #expect(!CheckedLine.division(SubtractionLine.all(in: right)[0]).isFalseAsText(in: right))
     }
 
+    /// A line whose p is above c, however r is written, or whose r is not below d is false as
+    /// text, compared digit by digit (a padded line's zeros off); the table's next smaller or
+    /// next larger multiple is the p it takes next (none above 9d).
+    @Test func wrongMultiplesAreFalseAsText() {
+        let table = "916*2=1832,916*3=2748,916*4=3664,916*5=4580,916*6=5496,916*7=6412,916*8=7328,916*9=8244"
+        let text = Array(("{76950/916:\(table)|7695-7328=367,8;3670-2748=922,83;3670-4580=910,83;03670-03664=00006,84;"
+                          + "1832-916=916,2;9160-8244=916,9;").utf8)
+        let lines = SubtractionLine.all(in: text)
+        #expect(lines.map { $0.productExceedsCurrent(in: text) } == [false, false, true, false, false, false])
+        #expect(lines.map { $0.remainderIsNotBelowDivisor(in: text) } == [false, true, false, false, true, true])
+        // Lines 3 to 5 are false for their c too (line 4 must bring down 9100: line 3 left 910).
+        #expect(lines.map { CheckedLine.division($0).isMiscopied(in: text) } == [false, false, true, true, true, false])
+        #expect(lines.map { CheckedLine.division($0).isFalseAsText(in: text) } == [false, true, true, true, true, true])
+        func written(_ multiple: [UInt8]?) -> String? { multiple.map { String(decoding: $0, as: UTF8.self) } }
+        #expect(lines.map { written($0.smallerMultiple(in: text)) } == ["6412", "1832", "3664", "2748", "0", "7328"])
+        #expect(lines.map { written($0.largerMultiple(in: text)) } == ["8244", "3664", "5496", "4580", "1832", nil])
+    }
+
     /// The repair's stop rule ends a chain just after a line `c-p=r,` that begins in what was
     /// written and has a digit of p or r below the doubt threshold, and nowhere else.
     @Test func chainsStopAfterTheirNextDoubtfulLine() throws {
@@ -155,6 +173,7 @@ import ReckonModel
         #expect(try !stops("{7/3:3*2=6,", doubting: 9))           // a table entry, not a line
         #expect(try !stops("{7/3:3*2=6,3*3=9|7-6=1,2;10-9", doubting: 28))   // no comma yet
         #expect(try stops("{7/3:3*2=6,3*3=9|7-9=-2,"))                        // a negative r, however sure
+        #expect(try stops("{7/3:3*2=6,3*3=9|7-9=8,"))                         // p above c, however sure
     }
 
     /// The runner-up is the most likely token other than the one written, with its softmax
@@ -261,8 +280,8 @@ import ReckonModel
     }
 
     /// A true sum can still hide a false line: greedy, the shipped model takes 916*3=2748 from
-    /// 3670 and leaves 922, more than the divisor. Asked 922-916 it answers a non-negative
-    /// number, so the line is rewritten in p, and the model's runner-up takes 916*4=3664.
+    /// 3670 and leaves 922, not below the divisor as texts, so the line is rewritten in p, with
+    /// the table's next larger multiple 916*4=3664 among the candidates.
     @Test func theShippedModelsTooSmallMultipleIsRepaired() throws {
         guard let (plain, repaired) = try shippedModelsChains("76950/916") else { return }
         #expect(plain.chain.contains(";3670-2748=922,"))
@@ -272,13 +291,26 @@ import ReckonModel
 
     /// The commonest first false line of the shipped model's failed divisions on `single-op`
     /// (8 of the 27 not exact in session 48): a multiple larger than the number it is taken from. Greedy, the
-    /// shipped model takes 608*8=4864 from 4860 and writes 996; its own sum 4864+996 is not
-    /// 4860, and its runner-up takes 608*7=4256.
+    /// shipped model takes 608*8=4864 from 4860 and writes 996. p is above c as texts, so the
+    /// line is rewritten in p, with the table's next smaller multiple 608*7=4256 among the
+    /// candidates.
     @Test func theShippedModelsTooLargeMultipleIsRepaired() throws {
         guard let (plain, repaired) = try shippedModelsChains("5703/608") else { return }
         #expect(plain.chain.contains(";4860-4864=996,"))
         #expect(repaired.chain.contains(";4860-4256=604,") && repaired.chain.hasSuffix("}9.379934211"))
         #expect(repaired.repairs == 1)
+    }
+
+    /// A line is checked for its multiple however sure the model was: greedy, the shipped model
+    /// takes 213 from 428 and leaves 215, and takes 11240 from 11030 and writes 9780. Each is
+    /// rewritten with the table's next multiple (larger: 426; smaller: 8992), the model writing r.
+    @Test func theShippedModelsSureWrongMultiplesAreRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("4.287544849/213") else { return }
+        #expect(plain.chain.contains("|428-213=215,") && plain.answer != "0.02012931854")
+        #expect(repaired.chain.contains("|428-426=2,") && repaired.answer == "0.02012931854" && repaired.repairs == 1)
+        guard let (plain2, repaired2) = try shippedModelsChains("7847/22.48") else { return }
+        #expect(plain2.chain.contains(";11030-11240=9780,") && plain2.answer != "349.0658363")
+        #expect(repaired2.chain.contains(";11030-8992=2038,") && repaired2.answer == "349.0658363")
     }
 
     /// A main-line step is checked too: greedy, the shipped model answers 80670-83978 with
