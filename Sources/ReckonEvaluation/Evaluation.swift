@@ -85,11 +85,12 @@ public enum Evaluation {
         return items.map { $0! }
     }
 
-    /// Solves and grades `items`. `progress` receives finished chains (votes included).
+    /// Solves and grades `items`. `progress` receives the chains decoded (votes included), then
+    /// those checked (`Solver.solve`).
     /// `policy` is the rounding the model was trained with: it defines the canonical chain that
     /// the step diagnostics expect (MathGLM's rule and relative error do not depend on it).
     public static func run(_ items: [GradingItem], solver: Solver, policy: RoundingPolicy = .standard,
-                           progress: ((Int) -> Void)? = nil) throws -> [GradedQuestion] {
+                           progress: ((SolveProgress) -> Void)? = nil) throws -> [GradedQuestion] {
         var prompts: [(question: ReckonArithmetic.Expression, prompt: [Int])] = []
         for item in items { prompts.append((item.question, try solver.prompt(for: item.question))) }
         let solutions = try solver.solve(prompts, progress: progress)

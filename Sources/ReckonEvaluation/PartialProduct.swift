@@ -8,9 +8,9 @@
 // Its answer keeps the policy's digits only (10 significant in `reckon-mathglm`): when it is
 // shorter than a, all its digits but the rounded last must start a. Terms by 1, 10, 0.01 are
 // shifts, not checked. A main-line product by a place term (`13127*4=52508`, no block) is
-// checked the same way, and so is each multiple `d*k=m` of a long division's table.
+// checked the same way. (A long division's table `d*k=m` is checked by sums: `SumStep`.)
 
-/// A partial product `a*m=p` of a product block, the main line or a long division's table, m a
+/// A partial product `a*m=p` of a product block or the main line, m a
 /// place term with one non-zero digit k ≠ 1.
 struct PartialProduct: Equatable {
     /// a's text as written in the block or step.
@@ -42,27 +42,6 @@ struct PartialProduct: Equatable {
                     found.append(PartialProduct(multiplicand: String(decoding: text[a], as: UTF8.self),
                                                 digit: digit, places: places, product: p))
                 }
-            }
-        }
-        return found
-    }
-
-    /// Every entry `d*k=m` of the long-division tables (`{a'/d:d*2=m2,d*3=m3,…|…`) in `text`
-    /// whose m is written whole (a `,` or `|` follows it), in order: m is d's multiple by one
-    /// digit, checked as a partial product is, by the model's m/k, which must be the head's d.
-    static func inDivisionTables(of text: [UInt8]) -> [PartialProduct] {
-        var found: [PartialProduct] = []
-        for colon in text.indices where text[colon] == UInt8(ascii: ":") {
-            var s = colon
-            while s > 0, isDigit(text[s - 1]) { s -= 1 }
-            guard s < colon, s > 0, text[s - 1] == UInt8(ascii: "/") else { continue }
-            var at = colon + 1
-            func number(endedBy terminators: String) -> Range<Int>? { readNumber(in: text, at: &at, endedBy: terminators) }
-            // The table's entries, up to the `|` that starts the block's lines.
-            while number(endedBy: "*") != nil, let k = number(endedBy: "="), text[k].count == 1, let m = number(endedBy: ",|") {
-                found.append(PartialProduct(multiplicand: String(decoding: text[s ..< colon], as: UTF8.self),
-                                            digit: Character(UnicodeScalar(text[k.lowerBound])), places: 0, product: m))
-                if text[m.upperBound] == UInt8(ascii: "|") { break }
             }
         }
         return found
@@ -122,7 +101,7 @@ struct PartialProduct: Equatable {
 
 /// The number (`isNumber`) at offset `at` of `text`, ended by one of `terminators`; then `at`
 /// moves past its terminator. Nil, and `at` unmoved, if no such number starts there.
-private func readNumber(in text: [UInt8], at: inout Int, endedBy terminators: String) -> Range<Int>? {
+func readNumber(in text: [UInt8], at: inout Int, endedBy terminators: String) -> Range<Int>? {
     var e = at
     while e < text.count, isNumeral(text[e]) { e += 1 }
     guard e < text.count, terminators.utf8.contains(text[e]), isNumber(text[at ..< e]) else { return nil }

@@ -91,8 +91,10 @@ public struct Solver: Sendable {
     }
 
     /// Solves every question (each already turned into a prompt), in order.
-    /// `progress` receives the number of finished chains.
-    public func solve(_ questions: [(question: ReckonArithmetic.Expression, prompt: [Int])], progress: ((Int) -> Void)? = nil) throws -> [Solution] {
+    /// `progress` receives the number of chains decoded, then, with subtraction checks, of chains
+    /// checked.
+    public func solve(_ questions: [(question: ReckonArithmetic.Expression, prompt: [Int])],
+                      progress: ((SolveProgress) -> Void)? = nil) throws -> [Solution] {
         let K = max(1, options.votes)
         var requests: [DecodeRequest] = []
         requests.reserveCapacity(questions.count * K)
@@ -106,10 +108,12 @@ public struct Solver: Sendable {
         // A temporary decoder: its caches are freed before the repairs allocate theirs.
         var results = try BatchDecoder(model: model, threads: options.threads, expectedRequests: requests.count,
                                        cachePrecision: options.cachePrecision)
-            .decode(requests, maxNewTokens: limit, progress: progress)
+            .decode(requests, maxNewTokens: limit, progress: progress.map { report in { report(.decoded($0)) } })
         var repairs: [Int]? = nil
         if K == 1 && options.subtractionChecks > 0 {
-            repairs = try repairSubtractions(prompts: requests.map(\.prompt), results: &results, maxRepairs: options.subtractionChecks)
+            let chains = results.count
+            repairs = try repairSubtractions(prompts: requests.map(\.prompt), results: &results, maxRepairs: options.subtractionChecks,
+                                             progress: progress.map { report in { report(.checked($0, of: chains)) } })
         }
         return questions.indices.map { q in
             let chains = (0..<K).map { k -> (line: String, result: DecodeResult) in
@@ -182,7 +186,7 @@ public struct Solver: Sendable {
 
     /// Solves one question per line, in input order. Lines that do not parse, or cannot be put
     /// to the model, get a record with `error`; the others still run.
-    public func solve(lines: [String], progress: ((Int) -> Void)? = nil) throws -> [Record] {
+    public func solve(lines: [String], progress: ((SolveProgress) -> Void)? = nil) throws -> [Record] {
         var records: [Record] = []
         var good: [(index: Int, question: ReckonArithmetic.Expression, prompt: [Int])] = []
         for (i, raw) in lines.enumerated() {
@@ -211,4 +215,11 @@ public struct Solver: Sendable {
         }
         return records
     }
+}
+
+/// How far `Solver.solve` has come: chains decoded, then, with subtraction checks (which take a
+/// few times as long), chains whose checks and repairs are done, of all chains.
+public enum SolveProgress: Sendable {
+    case decoded(Int)
+    case checked(Int, of: Int)
 }

@@ -9,9 +9,9 @@ import ReckonModel
 // A model that pads its lines (`NumberOrder.paddedInLongDivision`, `.padded`) is read in its own
 // characters and asked without the zeros. A step `a±b=c` of the main line or of a product block's
 // sum of partial products is checked the same way, by the sum of magnitudes it implies and a
-// difference with its result among the terms (`SumStep`), and a partial product `a*m=p` (m one
-// digit at its place, or a multiple `d*k=m` of a division's table) by the model's division of p by
-// m, which must give a (`PartialProduct`). The text a chain copies is checked as well, with no
+// difference with its result among the terms (`SumStep`), and so is every multiple `d*k=m` of a
+// division's table, as the multiple before it plus d; a partial product `a*m=p` (m one digit at
+// its place) by the model's division of p by m, which must give a (`PartialProduct`). The text a chain copies is checked as well, with no
 // question to the model: a main-line step must be the expression before it with its next operation
 // replaced by one number and all else copied (`StepRewrite`), and a block must start as the
 // operation's operands give it (`BlockHead`), every long-division line must bring down the c its
@@ -19,7 +19,7 @@ import ReckonModel
 // last line's with the digit its p stands for in the table (`QuotientText`). These are checked
 // however sure the model was, and a false one is rewritten from the text as copied (then, for a
 // division line's c, the model writes p and r). So is every main-line ± step (the model's surest
-// slips are carries: 3148+3857=6905), and a division line whose p is larger than c, whose r is not
+// slips are carries: 3148+3857=6905) and every table multiple, and a division line whose p is larger than c, whose r is not
 // below d, or whose p is no multiple in its table: such a line is rewritten in p, and as the
 // table's next smaller (p above c) or larger (r not below d) multiple, the model writing r. A sum
 // that misses while the line's other checks hold is asked again with its addends swapped. Sums and
@@ -262,8 +262,8 @@ struct QuotientText {
 }
 
 /// A line the solver checks: a long-division line `c-p=r,` or its quotient so far, a ± step of
-/// the main line, a partial product (of a product block, the main line or a long division's
-/// table), a main-line step's form, or a block's head.
+/// the main line or a product block, a multiple of a long division's table (as a sum), a partial
+/// product (of a product block or the main line), a main-line step's form, or a block's head.
 enum CheckedLine {
     case division(SubtractionLine)
     case quotient(QuotientText)
@@ -428,8 +428,10 @@ extension Solver {
     /// failing line and tries that line's rewrites. If one holds, the chain is decoded on from
     /// it to its next doubtful line, which is checked in turn (and so on to the chain's end); if
     /// none holds, the check itself was probably wrong (the model's sums are not perfect) and the
-    /// chain moves on from the line as written.
-    func repairSubtractions(prompts: [[Int]], results: inout [DecodeResult], maxRepairs: Int) throws -> [Int]? {
+    /// chain moves on from the line as written. `progress` receives the number of chains whose
+    /// checks and repairs are done.
+    func repairSubtractions(prompts: [[Int]], results: inout [DecodeResult], maxRepairs: Int,
+                            progress: ((Int) -> Void)? = nil) throws -> [Int]? {
         let tokenizer = model.tokenizer
         guard tokenizer.numberOrder.keepsDigitOrder else { return nil }
         var repairs = [Int](repeating: 0, count: results.count)
@@ -471,14 +473,16 @@ extension Solver {
                     }
                     + SumStep.inProductBlocks(of: t).map(CheckedLine.step)
                     + PartialProduct.all(in: t).map(CheckedLine.product)
-                    + PartialProduct.inDivisionTables(of: t).map(CheckedLine.product)
                     + PartialProduct.mainLine(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.product)
                     + StepRewrite.all(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.rewrite)
                     + BlockHead.all(in: question + t, from: question.count).map(CheckedLine.head)
                 // The main line's ± steps are checked however sure the model was: its surest
                 // carry slips (3148+3857=6905) are the first error of more chains than any other.
-                let mainSteps = SumStep.all(in: question + t, from: question.count, complete: results[i].stop == .endToken)
-                let candidates = all.map { (line: $0, sure: false) } + mainSteps.map { (line: CheckedLine.step($0), sure: true) }
+                // So are the tables' multiples: a wrong one, written sure, was the first false
+                // division line of 42 of the 477 questions session 63's checks got wrong.
+                let sureSteps = SumStep.all(in: question + t, from: question.count, complete: results[i].stop == .endToken)
+                    + SumStep.inDivisionTables(of: t)
+                let candidates = all.map { (line: $0, sure: false) } + sureSteps.map { (line: CheckedLine.step($0), sure: true) }
                 // A step's form before its result: a step that is no rewrite is false as a whole.
                 for (line, sure) in candidates.sorted(by: { ($0.line.start, $0.line.isRewrite ? 0 : 1) < ($1.line.start, $1.line.isRewrite ? 0 : 1) })
                     where line.start >= checked[i] && (sure || Self.isDoubtful(line.doubted, results[i].probabilities) || line.isFalseAsText(in: t)) {
@@ -502,8 +506,10 @@ extension Solver {
 
         // Only chains of ordinary tokens: then token i is character i of the text.
         let repairable = results.indices.filter { i in results[i].tokens.allSatisfy { $0 > Tokenizer.eos } }
+        progress?(0)
         try checkLines(of: repairable)
         let failingChains = repairable.filter { !failing[$0]!.isEmpty }
+        progress?(results.count - failingChains.count)
         for first in stride(from: 0, to: failingChains.count, by: Self.repairGroup) {
             var open = Array(failingChains[first ..< min(failingChains.count, first + Self.repairGroup)])
             while !open.isEmpty {
@@ -671,6 +677,7 @@ extension Solver {
                 try checkLines(of: decoded.filter { repairs[$0] < maxRepairs && results[$0].tokens.allSatisfy { $0 > Tokenizer.eos } })
                 open = open.filter { !failing[$0]!.isEmpty || !complete[$0] }
             }
+            progress?(results.count - failingChains.count + min(failingChains.count, first + Self.repairGroup))
         }
         return repairs
     }
@@ -797,7 +804,7 @@ extension Solver {
             let (t, line) = lines[k]
             switch line {
             case .division: return [divisionSums[k]!.addends]
-            case .step: return stepSums[k].map { [$0.addends] + ($0.difference.map { [$0.question] } ?? []) } ?? []
+            case .step: return stepSums[k].map { [$0.addends] + ($0.difference.map { [$0.question] } ?? []) + ($0.next.map { [$0.addends] } ?? []) } ?? []
             case .quotient, .product, .rewrite, .head: return []
             }
         }
@@ -837,10 +844,12 @@ extension Solver {
             return addends[1] + "+" + addends[0]
         }, decoder: decoders.sums, answerTokens: 32)
         for (n, k) in swapped.enumerated() { askedPerLine[k][0] = swappedAnswers[n] }
-        /// Which of a step's checks (its sum, its difference) `answers` to `questions[k]` pass.
+        /// Which of a step's checks (its sum, its difference, a table's last multiple's sum with
+        /// 10d) `answers` to `questions[k]` pass.
         func stepChecks(_ k: Int, _ answers: [String?]) -> [Bool] {
             guard let s = stepSums[k] else { return [] }
             return [gives(answers[0], s.total)] + (s.difference.map { [gives(answers[1], $0.answer)] } ?? [])
+                + (s.next.map { [gives(answers[answers.count - 1], $0.total)] } ?? [])
         }
         // A step whose checks miss is asked them again the other way: in pieces however short,
         // and whole if long. The model's checks share the slips of the step they check (its

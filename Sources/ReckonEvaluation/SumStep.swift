@@ -22,6 +22,15 @@ struct SumStep {
     var resultIsNegative: Bool
     /// c's digits (and decimal point) in the text the step was read from.
     var result: Range<Int>
+    /// For a long-division table's last multiple `d*9=m9` (a = m8, b = d): the text c + b must
+    /// give, 10d (d and a zero). A second sum: a false m9 can pass its own, the model's sums
+    /// sharing its slips (its 35536+4442 is 40978, and its 40978-4442 35536).
+    var nextMultiple: String? = nil
+
+    init(operands: [(digits: String, negative: Bool)], resultIsNegative: Bool, result: Range<Int>, nextMultiple: String? = nil) {
+        self.operands = operands; self.resultIsNegative = resultIsNegative; self.result = result
+        self.nextMultiple = nextMultiple
+    }
 
     /// The step's checks as text: the two magnitudes to add and the total their sum must be, and
     /// a difference with c among its terms: the total less the pair's smaller term, which must
@@ -36,9 +45,17 @@ struct SumStep {
     /// checked as 382680+28701=411381).
     /// `exact`, when given, is the model's exact result of a step that may be rounded
     /// (`mayBeRounded`), checked in place of c, which must then be that result rounded.
-    func sum(in text: [UInt8], exact: String? = nil) -> (addends: String, total: String, difference: (question: String, answer: String)?)? {
+    /// With `nextMultiple`, also the sum c + b and the total it must be (`next`), without the
+    /// zeros its terms share.
+    func sum(in text: [UInt8], exact: String? = nil)
+        -> (addends: String, total: String, difference: (question: String, answer: String)?, next: (addends: String, total: String)?)? {
         let c = exact.map { (digits: String($0.drop { $0 == "-" }), negative: !$0.hasPrefix("-")) }
             ?? (digits: String(decoding: text[result], as: UTF8.self), negative: !resultIsNegative)
+        let next = nextMultiple.map { m -> (addends: String, total: String) in
+            let terms = [c.digits, operands[1].digits, m], zeros = sharedTrailingZeros(terms)
+            let short = terms.map { String($0.dropLast(zeros)) }
+            return (short[0] + "+" + short[1], short[2])
+        }
         let zeros = sharedTrailingZeros((operands + [c]).map(\.digits))
         let terms = (operands + [c]).map { (digits: String($0.digits.dropLast(zeros)), negative: $0.negative) }
         let negative = terms.filter { $0.negative }, positive = terms.filter { !$0.negative }
@@ -48,7 +65,7 @@ struct SumStep {
         let (smaller, larger) = isSmaller(pair[1].digits, than: pair[0].digits) ? (pair[1], pair[0]) : (pair[0], pair[1])
         let cIsLarger = c.negative == pair[1].negative && larger.digits == c.digits && smaller.digits != c.digits
         return (pair[0].digits + "+" + pair[1].digits, single[0].digits,
-                cIsLarger ? nil : (single[0].digits + "-" + smaller.digits, larger.digits))
+                cIsLarger ? nil : (single[0].digits + "-" + smaller.digits, larger.digits), next)
     }
 
     /// c has fewer fraction digits than a or b: the chain may have rounded it (or dropped zeros
@@ -121,6 +138,34 @@ struct SumStep {
             // The last sum may be rounded after it (`…=395.72875000819~395.72875`).
             expressions.append(from ..< (text[from ..< body.upperBound].firstIndex(of: UInt8(ascii: "~")) ?? body.upperBound))
             steps += zip(expressions, expressions.dropFirst()).compactMap { SumStep(text, from: $0, to: $1) }
+        }
+        return steps
+    }
+
+    /// Every entry `d*k=m` of the long-division tables (`{a'/d:d*2=m2,d*3=m3,…|…`) in `text`
+    /// whose m is written whole (a `,` or `|` follows it), in order, as the step that adds d to
+    /// the multiple before it: `d*7=m7` holds only if m6+d = m7 (and `d*2=m2` if d+d = m2). A
+    /// table is read up to its first entry whose k is not the next digit. The model adds far
+    /// better than it multiplies long numbers (its 28570094*7 is 209990658), and a sum is asked in
+    /// pieces where a division by k was asked whole (`PartialProduct`). The last, `d*9=m9`, must
+    /// also give 10d with d added (`nextMultiple`).
+    static func inDivisionTables(of text: [UInt8]) -> [SumStep] {
+        var steps: [SumStep] = []
+        for colon in text.indices where text[colon] == UInt8(ascii: ":") {
+            var s = colon
+            while s > 0, isDigit(text[s - 1]) { s -= 1 }
+            guard s < colon, s > 0, text[s - 1] == UInt8(ascii: "/") else { continue }
+            let divisor = String(decoding: text[s ..< colon], as: UTF8.self)
+            var at = colon + 1, previous = divisor, next = UInt8(ascii: "2")
+            func number(endedBy terminators: String) -> Range<Int>? { readNumber(in: text, at: &at, endedBy: terminators) }
+            // The table's entries, up to the `|` that starts the block's lines.
+            while number(endedBy: "*") != nil, let k = number(endedBy: "="), text[k].elementsEqual([next]), let m = number(endedBy: ",|") {
+                steps.append(SumStep(operands: [(previous, false), (divisor, false)], resultIsNegative: false, result: m,
+                                     nextMultiple: next == UInt8(ascii: "9") ? divisor + "0" : nil))
+                if text[m.upperBound] == UInt8(ascii: "|") { break }
+                previous = String(decoding: text[m], as: UTF8.self)
+                next += 1
+            }
         }
         return steps
     }

@@ -101,12 +101,12 @@ struct Eval: ParsableCommand {
         options.subtractionChecks = subtractionChecks
         options.precision = policy
         let solver = Solver(model: model, options: options)
-        var bar = Terminal.ProgressBar(total: items.count * votes, label: "eval")
+        var bar = Terminal.SolveProgressBars(chains: items.count * votes, label: "eval")
         let lock = NSLock()
         let start = Date()
         let graded: [GradedQuestion]
         do {
-            graded = try Evaluation.run(items, solver: solver, policy: policy) { done in lock.lock(); bar.update(done); lock.unlock() }
+            graded = try Evaluation.run(items, solver: solver, policy: policy) { progress in lock.lock(); bar.update(progress); lock.unlock() }
         } catch { throw CommandError("\(error)") }
         bar.finish()
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ReckonEvaluation
 
 /// A failure while running a command (as opposed to a malformed command line, which
 /// ArgumentParser reports with usage): printed as `Error: …`, exit code 1.
@@ -57,6 +58,35 @@ enum Terminal {
             if s >= 3600 { return "\(s / 3600)h\(String(format: "%02d", (s % 3600) / 60))m" }
             if s >= 60 { return "\(s / 60)m\(String(format: "%02d", s % 60))s" }
             return "\(s)s"
+        }
+    }
+}
+
+extension Terminal {
+    /// The bars of a `Solver` run: `label` while chains are decoded, then `check` while their
+    /// subtraction checks run (a few times as long as decoding).
+    struct SolveProgressBars {
+        private var decoding: ProgressBar
+        private var checking: ProgressBar? = nil
+
+        init(chains: Int, label: String) { decoding = ProgressBar(total: chains, label: label) }
+
+        mutating func update(_ progress: SolveProgress) {
+            switch progress {
+            case .decoded(let done):
+                decoding.update(done)
+            case .checked(let done, let total):
+                if checking == nil {
+                    decoding.update(decoding.total, force: true)
+                    decoding.finish()
+                    checking = ProgressBar(total: total, label: "check")
+                }
+                checking!.update(done, force: done == total)
+            }
+        }
+
+        func finish() {
+            if let checking { checking.finish() } else { decoding.finish() }
         }
     }
 }

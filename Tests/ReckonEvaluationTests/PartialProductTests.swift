@@ -31,21 +31,6 @@ import Testing
         #expect(divisions("3*4=12") == [])
     }
 
-    /// A long division's table `d*k=m` is checked entry by entry against the head's divisor d,
-    /// by m/k; an entry not yet written whole is not read.
-    @Test func divisionTablesAreCheckedByDivision() {
-        func tables(_ chain: String) -> [String] {
-            let text = Array(chain.utf8)
-            return PartialProduct.inDivisionTables(of: text).map { p in
-                "\(String(decoding: text[p.product], as: UTF8.self)): " + p.division(in: text).map { "\($0.question)=\($0.quotient)" }!
-            }
-        }
-        #expect(tables("{274902/6:6*2=12,6*3=18|27-24=3,4}") == ["12: 12/2=6", "18: 18/3=6"])
-        #expect(tables("1+{9.83/4.2=98.3/42:42*2=84,42*9=368|98-84=14,2;143-126=17,2.3~2.3}2.3") == ["84: 84/2=42", "368: 368/9=42"])
-        #expect(tables("{95556*9=950004}") == [])
-        #expect(tables("{5/7:7*2=14,7*3=2") == ["14: 14/2=7"])
-    }
-
     /// A point moves as text: zeros appear where it leaves none and vanish where they lead or end a fraction.
     @Test func pointsMoveAsText() {
         #expect(movingPoint(of: "274902000", left: 3) == "274902")

@@ -20,6 +20,31 @@ import ReckonModel
         }
     }
 
+    /// Progress counts the chains decoded, then, with subtraction checks, the chains checked, from
+    /// none to all; without checks there is no checking phase.
+    @Test func progressCountsDecodedThenCheckedChains() throws {
+        let model = try tinyModel()
+        let questions = ["12*34", "5672*2933/(690/5715)", "7-2"].map { try! ReckonArithmetic.Expression(parsing: $0) }
+        for checks in [0, 1] {
+            var options = SolverOptions()
+            options.maxNewTokens = 20; options.threads = 2; options.subtractionChecks = checks
+            let solver = Solver(model: model, options: options)
+            let prompts = try questions.map { ($0, try solver.prompt(for: $0)) }
+            var decoded: [Int] = [], checked: [Int] = []
+            let lock = NSLock()
+            _ = try solver.solve(prompts) { progress in
+                lock.lock(); defer { lock.unlock() }
+                switch progress {
+                case .decoded(let n): decoded.append(n); #expect(checked.isEmpty)
+                case .checked(let n, let total): checked.append(n); #expect(total == 3)
+                }
+            }
+            #expect(decoded.last == 3 && decoded == decoded.sorted())
+            #expect(checked == (checks == 0 ? [] : checked.sorted()))
+            if checks > 0 { #expect(checked.first == 0 && checked.last == 3) }
+        }
+    }
+
     @Test func majorityVoteWithDeterministicTies() {
         func chains(_ answers: [String]) -> [(line: String, result: DecodeResult)] {
             answers.map { ("1+1=" + $0, DecodeResult(tokens: [], stop: .endToken)) }

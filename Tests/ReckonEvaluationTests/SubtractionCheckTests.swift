@@ -313,6 +313,16 @@ import ReckonModel
         #expect(repaired2.chain.contains(";11030-8992=2038,") && repaired2.answer == "349.0658363")
     }
 
+    /// A table's multiple is checked however sure the model was, as the one before it plus d:
+    /// greedy, the shipped model writes `28570094*7=209990658` (10^8 too large) and subtracts it
+    /// from 220219240, and session 65's checks left it; its own 171420564+28570094 (in pieces) is
+    /// 199990658, which the repaired chain then uses.
+    @Test func theShippedModelsSureWrongTableMultipleIsRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("16598.569797/28570094") else { return }
+        #expect(plain.chain.contains(",28570094*7=209990658,") && plain.answer != "0.0005809770803")
+        #expect(repaired.chain.contains(",28570094*7=199990658,") && repaired.answer == "0.0005809770803")
+    }
+
     /// A main-line step is checked too: greedy, the shipped model answers 80670-83978 with
     /// -3318; its own 80670+3318 is not 83978, and its runner-up at the least sure digit gives
     /// -3308.

@@ -120,6 +120,37 @@ import Testing
         #expect(sums("{576/14:14*2=28|57-56=1,4~4}4+{1+2=3") == [])
     }
 
+    /// A long division's table `d*k=m` is read entry by entry as the multiple before it plus the
+    /// head's d (d itself before the first), up to an entry not written whole or whose k is not
+    /// the next digit; the last must also give 10d with d added.
+    @Test func divisionTableMultiplesAreSums() {
+        func tables(_ chain: String) -> [String] {
+            let text = Array(chain.utf8)
+            return SumStep.inDivisionTables(of: text).map { step in
+                let written = String(decoding: text[step.result], as: UTF8.self)
+                return step.sum(in: text).map { "\(written): \($0.addends)=\($0.total)" + ($0.difference.map { ", \($0.question)=\($0.answer)" } ?? "")
+                    + ($0.next.map { ", \($0.addends)=\($0.total)" } ?? "") }!
+            }
+        }
+        #expect(tables("{274902/6:6*2=12,6*3=18|27-24=3,4}") == ["12: 6+6=12, 12-6=6", "18: 12+6=18, 18-6=12"])
+        #expect(tables("1+{9.83/4.2=98.3/42:42*2=84,42*3=126|98-84=14,2~2}2") == ["84: 42+42=84, 84-42=42", "126: 84+42=126, 126-42=84"])
+        #expect(tables("{5/7:7*2=14,7*3=2") == ["14: 7+7=14, 14-7=7"])
+        #expect(tables("{5/7:7*2=14,7*4=28,7*5=35|") == ["14: 7+7=14, 14-7=7"])
+        #expect(tables("{95556*9=950004}") == [])
+        // The shipped model's sure 28570094*7=209990658 (m6 = 171420564): the sum must be 199990658.
+        let wrong = tables("{16598.569797/28570094:28570094*2=57140188,28570094*3=85710282,28570094*4=114280376,"
+            + "28570094*5=142850470,28570094*6=171420564,28570094*7=209990658,28570094*8=228560752|")
+        #expect(wrong.count == 7 && wrong[5] == "209990658: 171420564+28570094=209990658, 209990658-28570094=171420564")
+        // The last multiple must also give 10d with d added (4442*9: 39978+4442=44420).
+        let last = tables("{4134/4442:4442*2=8884,4442*3=13326,4442*4=17768,4442*5=22210,4442*6=26652,4442*7=31094,"
+            + "4442*8=35536,4442*9=39978|")
+        #expect(last.count == 8 && last[7] == "39978: 35536+4442=39978, 39978-4442=35536, 39978+4442=44420")
+        #expect(tables("{1/500:500*2=1000,500*3=1500,500*4=2000,500*5=2500,500*6=3000,500*7=3500,500*8=4000,500*9=4500|").last
+                == "4500: 40+5=45, 45-5=40, 45+5=50")
+        // Shared zeros are left out: 500+500=1000 is asked as 5+5=10.
+        #expect(tables("{1/500:500*2=1000|") == ["1000: 5+5=10, 10-5=5"])
+    }
+
     /// A sum's terms are asked without the zeros they all end with, and a step's question
     /// without its operands' shared zeros, which go back on the model's answer.
     @Test func sharedZerosAreLeftOut() {
