@@ -10,36 +10,36 @@ import ReckonModel
 // characters and asked without the zeros. A step `a±b=c` of the main line or of a product block's
 // sum of partial products is checked the same way, by the sum of magnitudes it implies and a
 // difference with its result among the terms (`SumStep`), and so is every multiple `d*k=m` of a
-// division's table, as the multiple before it plus d; a partial product `a*m=p` (m one digit at
-// its place) by the model's division of p by m, which must give a (`PartialProduct`). The text a chain copies is checked as well, with no
-// question to the model: a main-line step must be the expression before it with its next operation
-// replaced by one number and all else copied (`StepRewrite`), and a block must start as the
-// operation's operands give it (`BlockHead`), every long-division line must bring down the c its
-// block's dividend and last remainder give (`broughtDown`), and its quotient so far must copy the
-// last line's with the digit its p stands for in the table (`QuotientText`). These are checked
-// however sure the model was, and a false one is rewritten from the text as copied (then, for a
-// division line's c, the model writes p and r). So is every main-line ± step (the model's surest
-// slips are carries: 3148+3857=6905) and every table multiple, and a division line whose p is larger than c, whose r is not
-// below d, or whose p is no multiple in its table: such a line is rewritten in p, and as the
-// table's next smaller (p above c) or larger (r not below d) multiple, the model writing r. A sum
-// that misses while the line's other checks hold is asked again with its addends swapped. Sums and
-// steps are asked without the zeros all their terms end with (848800000+50928000 as 848800+50928),
-// which the model adds far better, and the zeros go back on a fresh answer as text; a sum or
-// difference of more than five digits is asked in aligned pieces (a sum's of three digits, a
-// difference's of one), with their carries and borrows (`PiecewiseQuestion`), and put back together
-// as text. A step's check that misses is asked again the other way, in pieces however short or
-// whole if long: the model's check shares the slips of the step it checks, and each way has slips
-// of its own. A step the chain may have rounded is checked by the model's exact result, rounded as
-// the chain rounds (`RoundedResult`), and is rewritten with such rounded results. A failing line is
-// rewritten from the model's second choices (its runner-up token at one of the line's least sure
-// characters, then greedy to the end of the line or, for a number, the line's other characters
-// kept; a false step also from the model's answers to the step asked on its own, in a fresh
-// context, in both orders and in pieces); a rewrite is kept only if it passes the same check, and
-// the chain is then decoded on from it (to its next doubtful division line, which is checked in
-// turn; the decoder reuses the cached prefix each time). Session 32 measured the check on 150 of
-// the shipped model's false remainders: it flags 146 and passes the true remainder in 136
-// (Benchmarks/DECODING.md). The model's sums share its subtraction's carry errors, so a few repairs
-// are themselves false.
+// division's table, as the multiple before it plus d; a partial product `a*m=p` (m one digit at its
+// place) by the model's division of p by m, which must give a (`PartialProduct`). The text a chain
+// copies is checked as well, with no question to the model: a main-line step must be the expression
+// before it with its next operation replaced by one number and all else copied (`StepRewrite`), and
+// a block must start as the operation's operands give it (`BlockHead`), every long-division line
+// must bring down the c its block's dividend and last remainder give (`broughtDown`), and its
+// quotient so far must copy the last line's with the digit its p stands for in the table
+// (`QuotientText`). These are checked however sure the model was, and a false one is rewritten from
+// the text as copied (then, for a division line's c, the model writes p and r). So is every
+// main-line ± step (the model's surest slips are carries: 3148+3857=6905) and every table multiple,
+// and a division line whose p is larger than c, whose r is not below d, or whose p is no multiple
+// in its table: such a line is rewritten in p, and as the table's next smaller (p above c) or
+// larger (r not below d) multiple, the model writing r. A sum that misses while the line's other
+// checks hold is asked again with its addends swapped. Sums and steps are asked without the zeros
+// all their terms end with (848800000+50928000 as 848800+50928), which the model adds far better,
+// and the zeros go back on a fresh answer as text; a sum or difference of more than five digits is
+// asked in aligned pieces (a sum's of three digits, a difference's of one), with their carries and
+// borrows (`PiecewiseQuestion`), and put back together as text. A step's check that misses is asked
+// again the other way, in pieces however short or whole if long: the model's check shares the slips
+// of the step it checks, and each way has slips of its own. A step the chain may have rounded is
+// checked by the model's exact result, rounded as the chain rounds (`RoundedResult`), and is
+// rewritten with such rounded results. A failing line is rewritten from the model's second choices
+// (its runner-up token at one of the line's least sure characters, then greedy to the end of the
+// line or, for a number, the line's other characters kept; a false step also from the model's
+// answers to the step asked on its own, in a fresh context, in both orders and in pieces); a
+// rewrite is kept only if it passes the same check, and the chain is then decoded on from it (to
+// its next doubtful division line, which is checked in turn; the decoder reuses the cached prefix
+// each time). Session 32 measured the check on 150 of the shipped model's false remainders: it
+// flags 146 and passes the true remainder in 136 (Benchmarks/DECODING.md). The model's sums share
+// its subtraction's carry errors, so a few repairs are themselves false.
 
 /// A long-division line's subtraction `c-p=r` in a chain's generated text, by character offset.
 struct SubtractionLine: Equatable {
@@ -801,8 +801,7 @@ extension Solver {
             return (short[0] + "+" + short[1], short[2])
         }
         let questions: [[String]] = lines.indices.map { k in
-            let (t, line) = lines[k]
-            switch line {
+            switch lines[k].line {
             case .division: return [divisionSums[k]!.addends]
             case .step: return stepSums[k].map { [$0.addends] + ($0.difference.map { [$0.question] } ?? []) + ($0.next.map { [$0.addends] } ?? []) } ?? []
             case .quotient, .product, .rewrite, .head: return []
