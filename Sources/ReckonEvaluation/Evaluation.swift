@@ -94,10 +94,18 @@ public enum Evaluation {
         var prompts: [(question: ReckonArithmetic.Expression, prompt: [Int])] = []
         for item in items { prompts.append((item.question, try solver.prompt(for: item.question))) }
         let solutions = try solver.solve(prompts, progress: progress)
+        return grade(items, solutions: solutions, policy: policy, threads: solver.options.threads)
+    }
+
+    /// Grades `solutions[i]` as the model's solution of `items[i]`: solved just now (`run`), or
+    /// earlier and saved (`SavedAnswers`).
+    public static func grade(_ items: [GradingItem], solutions: [Solution], policy: RoundingPolicy = .standard,
+                             threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [GradedQuestion] {
+        precondition(items.count == solutions.count, "one solution per item")
         let grader = Grader(policy: policy), diagnostics = StepDiagnostics(policy: policy)
         var graded = [GradedQuestion?](repeating: nil, count: items.count)
         // Grading is exact arithmetic on big rationals: spread it over the cores too.
-        let parts = max(1, min(solver.options.threads, items.count))
+        let parts = max(1, min(threads, items.count))
         graded.withUnsafeMutableBufferPointer { out in
             let out = out
             DispatchQueue.concurrentPerform(iterations: parts) { t in

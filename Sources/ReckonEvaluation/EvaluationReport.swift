@@ -33,6 +33,9 @@ public struct EvaluationReport: Sendable, Codable {
         public var kvCache: CachePrecision?
         /// `--check-subtractions`: most lines repaired per chain (nil or 0: off).
         public var subtractionChecks: Int?
+        /// The files of saved answers graded (`SavedAnswers`), when the model did not solve the
+        /// questions in this run: `seconds` is then the grading's alone.
+        public var answers: [String]?
         public init(checkpoint: String, checkpointStep: Int, source: String, format: String, count: Int, seed: UInt64,
                     votes: Int, temperature: Double, seconds: Double) {
             self.checkpoint = checkpoint; self.checkpointStep = checkpointStep; self.source = source; self.format = format
@@ -57,7 +60,7 @@ public struct EvaluationReport: Sendable, Codable {
     public var terminalTable: String {
         let s = summary, a = s.overall
         var lines = [
-            "questions \(a.count) (\(run.source), \(run.format) format\(run.votes > 1 ? ", \(run.votes) votes" : "")) in \(String(format: "%.1f", run.seconds)) s",
+            "questions \(a.count) (\(run.source), \(run.format) format\(run.votes > 1 ? ", \(run.votes) votes" : "")) \(run.answers == nil ? "solved" : "saved answers graded") in \(String(format: "%.1f", run.seconds)) s",
             "",
             "  exact match           \(Self.pct(a.exactRate))",
             "  MathGLM (2 decimals)  \(Self.pct(a.mathglmRate))",
@@ -163,7 +166,9 @@ public struct EvaluationReport: Sendable, Codable {
         if let n = run.subtractionChecks, n > 0 {
             m += " with subtraction checks (each doubtful long-division line c-p=r checked by the model's own p+r (in either order) and for p ≤ c and r < d as texts, and each main-line step a±b=c (sure or not) and doubtful step of a product block's sum (a percentage as its decimal) and every table multiple d*k=m (as the one before it plus d; the last plus d must give 10d) by the model's own sum of the magnitudes (in either order) and a difference, asked again in pieces (or whole) where they miss, every sum asked without the zeros its terms share, a long sum in pieces of three digits and a long difference digit by digit (signed terms as magnitudes, the result exact; a step with fewer decimals than its operands by the model's exact result, rounded as the chain rounds), and each doubtful partial product a*m=p by the model's own p/m, and each doubtful main-line step for its form (its operation done, all else copied), and every block head and long-division line's c and quotient so far for the text it must copy, and every long-division line whose p is above c, whose r is not below d or whose multiple is not in its table; a line is doubtful if the model wrote one of its digits below 99%; up to \(n) lines repaired per chain)"
         }
-        m += run.kvCache.map { ", \($0.rawValue) KV cache.\n\n" } ?? ".\n\n"
+        m += run.kvCache.map { ", \($0.rawValue) KV cache" } ?? ""
+        m += run.answers.map { ". The model's answers were solved earlier (`reckon solve --input`) and read from \($0.map { "`\($0)`" }.joined(separator: ", "))" } ?? ""
+        m += ".\n\n"
         if let tokens = run.trainingTokens, let hours = run.trainingCPUHours {
             m += "The model was trained on \(run.trainingRecipe.map { "`\($0)`" } ?? "its data") for "
             m += String(format: "%.2f CPU-hours, %.1fM tokens (padding excluded)", hours, Double(tokens) / 1e6)

@@ -17,6 +17,11 @@ struct Eval: ParsableCommand {
         rule round(answer, 2) = round(truth, 2), and by relative error (1e-2, 1e-4); the truth is \
         computed exactly. Every chain is also checked step by step. Writes report.json, report.md \
         and SVG charts to --out (default: <checkpoint>/eval).
+
+        With --answers, the model does not solve the questions here: their answers are read from \
+        files that `reckon solve --input … --output` wrote, so a run too long for one sitting can \
+        be solved in parts (say, with --check-subtractions) and graded together. Every question \
+        must have an answer in them; give the --check-subtractions N they were solved with.
         """)
 
     @Option(help: "Checkpoint directory (the default is found from any working directory).")
@@ -45,12 +50,15 @@ struct Eval: ParsableCommand {
     var kvCache: CachePrecision = .float32
     @Option(name: .customLong("check-subtractions"), help: subtractionChecksOptionHelp)
     var subtractionChecks: Int = 0
+    @Option(parsing: .upToNextOption, help: ArgumentHelp("Grade the answers in these files (`reckon solve --input … --output`) instead of solving.", valueName: "file"))
+    var answers: [String] = []
 
     func validate() throws {
         guard (recipe == nil) != (input == nil) else { throw ValidationError("give --recipe NAME or --input FILE (one of them)") }
         guard count >= 1 else { throw ValidationError("--count must be ≥ 1") }
         guard votes >= 1 else { throw ValidationError("--votes must be ≥ 1") }
         guard subtractionChecks >= 0 else { throw ValidationError("--check-subtractions must be ≥ 0") }
+        guard answers.isEmpty || votes == 1 else { throw ValidationError("--answers grades saved greedy answers: give it without --votes") }
         guard subtractionChecks == 0 || votes == 1 else { throw ValidationError("--check-subtractions works on the greedy chain: give it without --votes") }
         guard temperature > 0 else { throw ValidationError("--temperature must be > 0") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
@@ -95,25 +103,38 @@ struct Eval: ParsableCommand {
             formatName = inputFormat.rawValue
         }
 
-        var options = SolverOptions()
-        options.votes = votes; options.temperature = temperature; options.seed = seed; options.threads = threadCount
-        options.cachePrecision = kvCache
-        options.subtractionChecks = subtractionChecks
-        options.precision = policy
-        let solver = Solver(model: model, options: options)
-        var bar = Terminal.SolveProgressBars(chains: items.count * votes, label: "eval")
-        let lock = NSLock()
         let start = Date()
         let graded: [GradedQuestion]
-        do {
-            graded = try Evaluation.run(items, solver: solver, policy: policy) { progress in lock.lock(); bar.update(progress); lock.unlock() }
-        } catch { throw CommandError("\(error)") }
-        bar.finish()
+        if answers.isEmpty {
+            var options = SolverOptions()
+            options.votes = votes; options.temperature = temperature; options.seed = seed; options.threads = threadCount
+            options.cachePrecision = kvCache
+            options.subtractionChecks = subtractionChecks
+            options.precision = policy
+            let solver = Solver(model: model, options: options)
+            var bar = Terminal.SolveProgressBars(chains: items.count * votes, label: "eval")
+            let lock = NSLock()
+            do {
+                graded = try Evaluation.run(items, solver: solver, policy: policy) { progress in lock.lock(); bar.update(progress); lock.unlock() }
+            } catch { throw CommandError("\(error)") }
+            bar.finish()
+        } else {
+            var saved = SavedAnswers()
+            for file in answers {
+                let data = try readFile(file)
+                do { try saved.add(jsonLines: data, file: file) } catch { throw CommandError("\(error)") }
+            }
+            do {
+                let solutions = try saved.solutions(for: items, subtractionChecks: subtractionChecks)
+                graded = Evaluation.grade(items, solutions: solutions, policy: policy, threads: threadCount)
+            } catch { throw CommandError("\(error)") }
+        }
 
         var run = EvaluationReport.Run(checkpoint: checkpoint, checkpointStep: config.step, source: source, format: formatName,
                                        count: items.count, seed: seed, votes: votes, temperature: Double(temperature),
                                        seconds: Date().timeIntervalSince(start))
-        run.kvCache = kvCache
+        run.kvCache = answers.isEmpty ? kvCache : nil
+        run.answers = answers.isEmpty ? nil : answers
         run.subtractionChecks = subtractionChecks > 0 ? subtractionChecks : nil
         if let t = config.training {
             run.trainingRecipe = t.recipe.map { r in t.format.map { "\(r) (\($0))" } ?? r }

@@ -26,9 +26,7 @@ struct Verify: ParsableCommand {
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() throws {
-        guard let data = FileManager.default.contents(atPath: file) else {
-            throw CommandError("cannot read '\(file)'")
-        }
+        let data = try readFile(file)
         let text = String(decoding: data, as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let count = lines.last?.isEmpty == true ? lines.count - 1 : lines.count
