@@ -85,7 +85,7 @@ struct Eval: ParsableCommand {
         let (model, config) = try loadInferenceModel(checkpoint, context: context, subtractionChecks: subtractionChecks)
         // Grade against the chains the model was trained to write: its training recipe's
         // rounding when that recipe is at hand, else the evaluation recipe's.
-        let policy = trainingPrecision(config) ?? recipeValue?.precision ?? .standard
+        let policy = try trainingPrecision(config, checkpoint: checkpoint) ?? recipeValue?.precision ?? .standard
         let inputFormat = format ?? config.training?.format.flatMap(StepFormat.init(rawValue:)) ?? .mathglm
         for (i, q) in questions.enumerated() {
             do { items.append(try GradingItem(question: q, policy: policy, format: inputFormat)) } catch {

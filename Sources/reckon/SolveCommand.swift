@@ -45,12 +45,25 @@ func loadInferenceModel(_ path: String, context: Int? = nil, subtractionChecks: 
     }
 }
 
-/// The `--context` option's help, shared by `solve` and `eval`.
+/// The `--kv-cache` option's help, shared by `solve` and `eval`.
 let kvCacheOptionHelp: ArgumentHelp = "How the KV cache stores keys and values: float32 keeps the model's own precision; float16 reads half the bytes per step (long chains are bound by that: ~1.3× faster) but changes a few chains."
-/// The precision of the recipe `config`'s model was trained on, nil when that recipe is not at
-/// hand: its chains round long results so, and are graded and checked so.
-func trainingPrecision(_ config: CheckpointConfig) -> RoundingPolicy? {
-    config.training?.recipe.flatMap { try? loadRecipe($0) }?.precision
+/// The precision of the recipe `config`'s model was trained on (nil when its config names none):
+/// its chains round long results so, and are graded and checked so. The recipe is looked up as
+/// `--recipe` is, then in the Generators/ of the repository the checkpoint is in
+/// (`<repository>/Checkpoints/<name>`). One named but not found is an error: any other rounding
+/// would check the chains' steps, and grade their answers exactly, against the wrong numbers.
+func trainingPrecision(_ config: CheckpointConfig, checkpoint: String) throws -> RoundingPolicy? {
+    guard let name = config.training?.recipe else { return nil }
+    let besideCheckpoint = URL(fileURLWithPath: checkpoint).standardizedFileURL.deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Generators/\(name).json").path
+    let foundHere = FileManager.default.fileExists(atPath: name) || repositoryPath("Generators/\(name).json") != nil
+    guard foundHere || FileManager.default.fileExists(atPath: besideCheckpoint) else {
+        throw CommandError("""
+            the checkpoint in '\(checkpoint)' was trained on the recipe '\(name)', which is not in Generators/ here, \
+            around this executable or beside the checkpoint; its rounding is the chains': run from the repository that has it
+            """)
+    }
+    return try loadRecipe(foundHere ? name : besideCheckpoint).precision
 }
 
 let subtractionChecksOptionHelp = ArgumentHelp("Check each doubtful long-division line c-p=r (doubtful: a digit the model wrote below 99%) by asking the model for p+r (which must be c; or else r+p) and comparing p with c and r with d as texts (p must not be above c, r must be below d), and each step a±b=c of the main line, sure or not, and each doubtful one of a product block's sum of partial products (a percentage read as its decimal, 5850% as 58.5), and every multiple d*k=m of a long division's table, sure or not, as the multiple before it plus d (d*7=m7: m6+d, which must be m7; the last, m9, also m9+d, which must be 10d), by asking it the sum of magnitudes the step implies (8456-8204=252: 8204+252, which must be 8456, or else 252+8204) and a difference with c in it (8456-252, which must be 8204), every sum and step asked without the zeros its terms share (848800000+50928000 as 848800+50928) and a sum or difference of more than five digits in pieces (a sum's of three digits: 220+894, then 396+591+1 for the carry; a difference's of one digit: 14-8, then 9-5-1 for the borrow; signed terms as their magnitudes, the sign put back; the result exact however long its fraction); a step's sum or difference that misses is asked again the other way (in pieces, a sum's of two digits, however short; whole if long), and holds if either way gives its text; a step whose result has fewer decimals than its operands is checked by the model's exact answer, which must pass those checks and, rounded as the training recipe's chains round (a round-up asked as 384239.916312+0.000001), give the result, and each doubtful partial product a*m=p (m one digit at its place, in a product block or the main line) by asking it p/m (which must be a), and each doubtful main-line step for its form (the expression before it with its next operation replaced by one number, all else copied), and every block's head, sure or not (the operands copied into a product's terms or a long division's head, points moved), and every long-division line's c, sure or not, for the text it must bring down (the last remainder and the dividend's next digit; on a block's first line the dividend's leading digits up to the first number not below d), and its quotient so far, sure or not, for the text it must copy (the last line's, the point before the tenths, and the digit p stands for in the table), and every line whose p is above c, whose r is not below d or whose p is no multiple in its table, sure or not; rewrite a false one from the model's second choices (a false step also from the model's answers to it asked on its own, in both orders and in pieces, rounded so; a false head, quotient, or a line with a false c, from the text as it must be copied; a line whose p is above c also from the table's next smaller multiple, and one whose r is not below d from the next larger, the model writing r): at most N repaired lines per chain (0 = plain greedy; not with --votes; 2.5-4x slower than greedy).", valueName: "N")
@@ -172,9 +185,11 @@ struct Solve: ParsableCommand {
 
     /// A solver of the checkpoint's model, checking steps with its training recipe's precision.
     private func loadSolver(options: SolverOptions) throws -> Solver {
-        let (model, config) = try loadInferenceModel(resolvedCheckpoint(checkpoint), context: context, subtractionChecks: options.subtractionChecks)
+        let path = resolvedCheckpoint(checkpoint)
+        let (model, config) = try loadInferenceModel(path, context: context, subtractionChecks: options.subtractionChecks)
         var options = options
-        options.precision = trainingPrecision(config) ?? .standard
+        // Only the checks round (the model's own exact answers, as its chains do).
+        if options.subtractionChecks > 0 { options.precision = try trainingPrecision(config, checkpoint: path) ?? .standard }
         return Solver(model: model, options: options)
     }
 
