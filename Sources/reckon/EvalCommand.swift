@@ -82,9 +82,14 @@ struct Eval: ParsableCommand {
             }
             source = "input:\(input)"
         }
+        var saved = SavedAnswers()
+        for file in answers {
+            let data = try readFile(file)
+            do { try saved.add(jsonLines: data, file: file) } catch { throw CommandError("\(error)") }
+        }
         let (model, config) = try loadInferenceModel(checkpoint, context: context, subtractionChecks: subtractionChecks)
         // Grade against the chains the model was trained to write: its training recipe's
-        // rounding when that recipe is at hand, else the evaluation recipe's.
+        // rounding (the evaluation recipe's when its config names none).
         let policy = try trainingPrecision(config, checkpoint: checkpoint) ?? recipeValue?.precision ?? .standard
         let inputFormat = format ?? config.training?.format.flatMap(StepFormat.init(rawValue:)) ?? .mathglm
         for (i, q) in questions.enumerated() {
@@ -119,11 +124,6 @@ struct Eval: ParsableCommand {
             } catch { throw CommandError("\(error)") }
             bar.finish()
         } else {
-            var saved = SavedAnswers()
-            for file in answers {
-                let data = try readFile(file)
-                do { try saved.add(jsonLines: data, file: file) } catch { throw CommandError("\(error)") }
-            }
             do {
                 let solutions = try saved.solutions(for: items, subtractionChecks: subtractionChecks)
                 graded = Evaluation.grade(items, solutions: solutions, policy: policy, threads: threadCount)
