@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# The shipped model on held-out mathglm questions with --check-subtractions, which takes longer
-# than one sitting on 2 cores (the 2,000 take more than 3 CPU-hours). The questions are solved in
-# parts, each kept in DIR as soon as it is done: run the same command again to solve the parts
-# still missing. Once every part is there, `reckon eval --answers` grades them all together
-# into DIR/report.md.
+# The shipped model on held-out mathglm questions with --check-subtractions, which take hours on
+# 2 cores (session 67: 8 parts of 250 took 11 to 18 minutes each; session 66's single run of the
+# 2,000 was stopped unfinished after two hours). The questions are solved in parts, each kept in
+# DIR as soon as it is done: run the same command again to solve the parts still missing. Once
+# every part is there, `reckon eval --answers` grades them all together into DIR/report.md.
 #   usage: bash scripts/checked-eval.sh [DIR]      (default DIR: Benchmarks/checked-eval)
 #   env:   COUNT=2000 PARTS=8 SEED=1 CHECKS=5 THREADS=<all cores>
 set -euo pipefail

@@ -58,7 +58,7 @@ public struct SavedAnswers: Sendable {
             case (nil, 1...):
                 throw QuestionError(message: "\(origin): solved without --check-subtractions (no \"repairs\"), but the answers are said to be checked (\(subtractionChecks))")
             case (let n?, 0):
-                throw QuestionError(message: "\(origin): solved with --check-subtractions (\(n) repairs), but the answers are said to be greedy: give --check-subtractions N")
+                throw QuestionError(message: "\(origin): solved with --check-subtractions (\"repairs\": \(n)), but the answers are said to be greedy: give --check-subtractions N")
             case (let n?, _) where n > subtractionChecks:
                 throw QuestionError(message: "\(origin): \(n) lines repaired, more than the --check-subtractions \(subtractionChecks) given")
             default: break
