@@ -4,6 +4,7 @@
 # 2,000 was stopped unfinished after two hours). The questions are solved in parts, each kept in
 # DIR as soon as it is done: run the same command again to solve the parts still missing. Once
 # every part is there, `reckon eval --answers` grades them all together into DIR/report.md.
+# --fresh-context lets a chain the context cuts off go on from its last whole step.
 #   usage: bash scripts/checked-eval.sh [DIR]      (default DIR: Benchmarks/checked-eval)
 #   env:   COUNT=2000 PARTS=8 SEED=1 CHECKS=5 THREADS=<all cores>
 set -euo pipefail
@@ -27,9 +28,9 @@ for k in $(seq 1 "$parts"); do
   sed -n "$(( (k - 1) * size + 1 )),$(( k * size ))p" "$questions" > "$dir/part$k.txt"
   echo "== part $k of $parts: $(wc -l < "$dir/part$k.txt") questions"
   # solve exits 1 when a chain reached no number; its answers are still written, and graded as wrong.
-  "$reckon" solve --input "$dir/part$k.txt" --output "$dir/part$k.jsonl" --check-subtractions "$checks" \
+  "$reckon" solve --input "$dir/part$k.txt" --output "$dir/part$k.jsonl" --check-subtractions "$checks" --fresh-context \
     ${THREADS:+--threads "$THREADS"} || [ -f "$dir/part$k.jsonl" ]
   rm "$dir/part$k.txt"
 done
-"$reckon" eval --recipe mathglm --count "$count" --seed "$seed" --check-subtractions "$checks" \
+"$reckon" eval --recipe mathglm --count "$count" --seed "$seed" --check-subtractions "$checks" --fresh-context \
   --answers "$dir"/part*.jsonl --out "$dir"

@@ -46,6 +46,8 @@ public struct GradedQuestion: Sendable, Codable {
     public var leastSure: Double?
     /// `Solution.repairs` when the chain's subtractions were checked (nil otherwise).
     public var repairs: Int?
+    /// `Solution.freshContexts` when the chain went on in a fresh context (nil otherwise).
+    public var freshContexts: Int?
 
     /// The answer is not exactly the canonical one or is wrong by MathGLM's rule (the canonical
     /// answer itself can miss the truth at 2 decimals), or the chain has a wrong step.
@@ -121,7 +123,7 @@ public enum Evaluation {
                         diagnosis: diagnostics.diagnose(s.chain, truth: item.truth),
                         confidence: s.confidence, features: QuestionFeatures(item.question), referenceTokens: item.referenceTokens,
                         leastSure: s.leastSure,
-                        repairs: s.repairs)
+                        repairs: s.repairs, freshContexts: s.freshContexts > 0 ? s.freshContexts : nil)
                     i += parts
                 }
             }

@@ -33,6 +33,8 @@ public struct EvaluationReport: Sendable, Codable {
         public var kvCache: CachePrecision?
         /// `--check-subtractions`: most lines repaired per chain (nil or 0: off).
         public var subtractionChecks: Int?
+        /// `--fresh-context`: chains the context cut off went on in a fresh one (nil: off).
+        public var freshContexts: Bool?
         /// The files of saved answers graded (`SavedAnswers`), when the model did not solve the
         /// questions in this run: `seconds` is then the grading's alone.
         public var answers: [String]?
@@ -71,6 +73,7 @@ public struct EvaluationReport: Sendable, Codable {
         ]
         if run.votes > 1 { lines.append("  mean vote share       \(Self.pct(s.meanConfidence))") }
         if let r = s.repairs { lines.append("  repaired by subtraction checks  \(r.chains) chains (\(r.lines) lines), \(r.rightByMathGLM) of them right") }
+        if let c = s.freshContexts { lines.append("  went on in a fresh context  \(c.chains) chains, \(c.rightByMathGLM) of them right") }
         lines.append("")
         lines.append("  first errors: " + s.errorKinds.map { "\($0.key) \($0.accuracy.count)" }.joined(separator: ", "))
         let faults = s.scratchFaults.filter { $0.accuracy.count > 0 }
@@ -164,7 +167,10 @@ public struct EvaluationReport: Sendable, Codable {
         m += run.decodeContext.map { ", decoded with a \($0)-token context" } ?? ""
         m += run.votes > 1 ? ", self-consistency over \(run.votes) chains (greedy + \(run.votes - 1) at T=\(run.temperature))" : ", greedy decoding"
         if let n = run.subtractionChecks, n > 0 {
-            m += " with subtraction checks (each doubtful long-division line c-p=r checked by the model's own p+r (in either order) and for p ≤ c and r < d as texts, and each main-line step a±b=c (sure or not) and doubtful step of a product block's sum (a percentage as its decimal) and every table multiple d*k=m (as the one before it plus d; the last plus d must give 10d) by the model's own sum of the magnitudes (in either order) and a difference, asked again in pieces (or whole) where they miss, every sum asked without the zeros its terms share, a long sum in pieces of three digits and a long difference digit by digit (signed terms as magnitudes, the result exact; a step with fewer decimals than its operands by the model's exact result, rounded as the chain rounds), and each doubtful partial product a*m=p by the model's own p/m, and each doubtful main-line step for its form (its operation done, all else copied), and every block head and long-division line's c and quotient so far for the text it must copy, and every long-division line whose p is above c, whose r is not below d or whose multiple is not in its table; a line is doubtful if the model wrote one of its digits below 99%; up to \(n) lines repaired per chain)"
+            m += " with subtraction checks (each doubtful long-division line c-p=r checked by the model's own p+r (in either order) and for p ≤ c and r < d as texts, and each main-line step a±b=c (sure or not) and doubtful step of a product block's sum (a percentage as its decimal) and every table multiple d*k=m (as the one before it plus d; the last plus d must give 10d) by the model's own sum of the magnitudes (in either order) and a difference, asked again in pieces (or whole) where they miss, every sum asked without the zeros its terms share, a long sum in pieces of three digits and a long difference digit by digit (signed terms as magnitudes, the result exact; a step with fewer decimals than its operands by the model's exact result, rounded as the chain rounds), and each doubtful partial product a*m=p by the model's own p/m, and each main-line step, sure or not, for its form (its operation done, all else copied), and every block head and long-division line's c and quotient so far for the text it must copy, and every long-division line whose p is above c, whose r is not below d or whose multiple is not in its table; a line is doubtful if the model wrote one of its digits below 99%; up to \(n) lines repaired per chain)"
+        }
+        if run.freshContexts == true {
+            m += "; a chain the context cut off went on in a fresh context from its last whole step (that step's expression, as the model wrote it, asked as a question)"
         }
         m += run.kvCache.map { ", \($0.rawValue) KV cache" } ?? ""
         m += run.answers.map { ". The model's answers were solved earlier (`reckon solve --input`) and read from \($0.map { "`\($0)`" }.joined(separator: ", "))" } ?? ""
@@ -187,6 +193,9 @@ public struct EvaluationReport: Sendable, Codable {
         m += "\n\(s.rightAnswerThroughWrongStep) chains reach the right answer (MathGLM rule) through a wrong step.\n\n"
         if let r = s.repairs {
             m += "Subtraction checks repaired \(r.lines) lines in \(r.chains) chains; \(r.rightByMathGLM) of those chains are right by MathGLM's rule.\n\n"
+        }
+        if let c = s.freshContexts {
+            m += "\(c.chains) chains the context cut off went on in a fresh context; \(c.rightByMathGLM) of them are right by MathGLM's rule.\n\n"
         }
         for c in charts { m += "![\(c)](\(c))\n\n" }
         m += "## First error per chain\n\n| kind | chains |\n|---|---|\n"

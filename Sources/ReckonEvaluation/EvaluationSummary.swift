@@ -72,6 +72,15 @@ public struct EvaluationSummary: Sendable, Codable {
     /// repaired chains right by MathGLM's rule (nil when no question records repairs).
     public var repairs: Repairs?
 
+    /// Chains that went on in a fresh context after the context was full, and those of them
+    /// right by MathGLM's rule (nil when none did).
+    public var freshContexts: Continued?
+
+    public struct Continued: Sendable, Codable, Equatable {
+        public var chains = 0
+        public var rightByMathGLM = 0
+    }
+
     public struct Repairs: Sendable, Codable, Equatable {
         public var chains = 0
         public var lines = 0
@@ -85,7 +94,7 @@ public struct EvaluationSummary: Sendable, Codable {
         var kindCounts: [String: Int] = [:], faultCounts: [String: Int] = [:]
         var confidence = 0.0
         var parts = LongDivisionParts()
-        var repaired: Repairs? = nil
+        var repaired: Repairs? = nil, continued: Continued? = nil
         let lengths = questions.compactMap(\.referenceTokens)
         let bounds = Self.lengthBounds(context: context, longest: lengths.max() ?? 0)
         var byLength: [Int: Accuracy] = [:]   // bound index (bounds.count: above the last) → accuracy
@@ -97,6 +106,11 @@ public struct EvaluationSummary: Sendable, Codable {
             if let n = q.repairs {
                 repaired = repaired ?? Repairs()
                 if n > 0 { repaired!.chains += 1; repaired!.lines += n; if q.grade.mathglm { repaired!.rightByMathGLM += 1 } }
+            }
+            if q.freshContexts != nil {
+                continued = continued ?? Continued()
+                continued!.chains += 1
+                if q.grade.mathglm { continued!.rightByMathGLM += 1 }
             }
             if q.diagnosis.allStepsValid { validChains += 1 } else if q.grade.mathglm { rightAnswerThroughWrongStep += 1 }
             if let k = q.diagnosis.kind { kindCounts[k.rawValue, default: 0] += 1 }
@@ -118,6 +132,7 @@ public struct EvaluationSummary: Sendable, Codable {
         }
         meanConfidence = questions.isEmpty ? 0 : confidence / Double(questions.count)
         repairs = repaired
+        freshContexts = continued
         errorKindCounts = kindCounts
         errorKinds = StepErrorKind.allCases.map { k in
             var a = Accuracy(); a.count = kindCounts[k.rawValue] ?? 0

@@ -47,8 +47,9 @@ public struct SavedAnswers: Sendable {
     /// The saved solution of each item's question, in order, with everything grading reads
     /// (`Solution.stop` is not saved: it is `.endToken`). `subtractionChecks` is how the answers
     /// are said to have been solved: with N > 0 every record must carry the lines it repaired (at
-    /// most N), with 0 none may.
-    public func solutions(for items: [GradingItem], subtractionChecks: Int) throws -> [Solution] {
+    /// most N), with 0 none may. Without `freshContexts`, no chain may have gone on in a fresh
+    /// context (with it, a chain that did not is one the context did not cut).
+    public func solutions(for items: [GradingItem], subtractionChecks: Int, freshContexts: Bool = false) throws -> [Solution] {
         var missing: [(Int, String)] = []
         var solutions: [Solution] = []
         for (i, item) in items.enumerated() {
@@ -63,12 +64,16 @@ public struct SavedAnswers: Sendable {
                 throw QuestionError(message: "\(origin): \(n) lines repaired, more than the --check-subtractions \(subtractionChecks) given")
             default: break
             }
+            if let n = r.freshContexts, !freshContexts {
+                throw QuestionError(message: "\(origin): solved with --fresh-context (\"freshContexts\": \(n)), but the answers are said to be solved without: give --fresh-context")
+            }
             let steps = r.steps ?? []
             let chain = ([question] + steps).joined(separator: "=")
             var s = Solution(chain: chain, steps: steps, answer: r.answer, confidence: r.confidence ?? 1,
                              votes: 1, stop: .endToken)
             s.leastSure = r.leastSure ?? 1
             s.repairs = r.repairs
+            s.freshContexts = r.freshContexts ?? 0
             solutions.append(s)
         }
         guard missing.isEmpty else {

@@ -22,6 +22,9 @@ public struct SolverOptions: Sendable {
     /// How the model's chains round a long result (its training recipe's precision): the checks
     /// round the model's exact answers the same way before comparing them with a chain's steps.
     public var precision = RoundingPolicy.standard
+    /// Go on with a chain the context cut off in a fresh context, from its last whole step (see
+    /// `continueInFreshContexts`). Only without a token limit (`maxNewTokens` nil).
+    public var freshContexts = false
     public init() {}
 }
 
@@ -47,6 +50,8 @@ public struct Solution: Sendable {
     /// Long-division lines rewritten because the model's own sum did not give their c back
     /// (nil when the lines were not checked: `subtractionChecks` 0, or votes).
     public var repairs: Int?
+    /// How many times the chain went on in a fresh context after the context was full.
+    public var freshContexts = 0
 }
 
 /// A question the model cannot be asked, with the reason.
@@ -115,6 +120,10 @@ public struct Solver: Sendable {
             repairs = try repairSubtractions(prompts: requests.map(\.prompt), results: &results, maxRepairs: options.subtractionChecks,
                                              progress: progress.map { report in { report(.checked($0, of: chains)) } })
         }
+        var freshContexts = [Int](repeating: 0, count: results.count)
+        if options.freshContexts && options.maxNewTokens == nil {
+            freshContexts = try continueInFreshContexts(requests, results: &results, repairs: &repairs)
+        }
         return questions.indices.map { q in
             let chains = (0..<K).map { k -> (line: String, result: DecodeResult) in
                 let r = results[q * K + k]
@@ -122,6 +131,7 @@ public struct Solver: Sendable {
             }
             var solution = Self.vote(chains, tokensInCharacterOrder: model.tokenizer.numberOrder == .asWritten)
             solution.repairs = repairs?[q]
+            solution.freshContexts = chains.firstIndex { $0.line == solution.chain }.map { freshContexts[q * K + $0] } ?? 0
             return solution
         }
     }
@@ -172,6 +182,8 @@ public struct Solver: Sendable {
         public var warning: String?
         /// `Solution.repairs`, when the subtractions were checked.
         public var repairs: Int?
+        /// `Solution.freshContexts`, when the chain went on in one.
+        public var freshContexts: Int?
     }
 
     /// Why no answer to `question` can be checked, or nil: `1/0` has no value, and a power beyond
@@ -206,6 +218,7 @@ public struct Solver: Sendable {
             if options.votes > 1 { records[g.index].confidence = s.confidence }
             records[g.index].leastSure = s.leastSure
             records[g.index].repairs = s.repairs
+            records[g.index].freshContexts = s.freshContexts > 0 ? s.freshContexts : nil
             if s.answer == nil || answerValue(s.answer!) == nil {
                 records[g.index].error = "the model did not reach a numeric answer (\(s.stop.rawValue)): '\(s.chain)'"
             } else if s.stop != .endToken {

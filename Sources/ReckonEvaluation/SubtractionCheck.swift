@@ -309,15 +309,17 @@ enum CheckedLine {
     }
 
     /// A line a comparison of texts finds false, whatever the model's sums say, so it is checked
-    /// however sure the model was: a miscopied line (`isMiscopied`), or a long-division line
-    /// whose p is above c, whose r is not below d or whose p is no multiple in its table.
+    /// however sure the model was: a miscopied line (`isMiscopied`), a long-division line whose p
+    /// is above c, whose r is not below d or whose p is no multiple in its table, or a main-line
+    /// step out of form (`StepRewrite.holds`).
     func isFalseAsText(in text: [UInt8]) -> Bool {
         switch self {
         case .division(let l):
             isMiscopied(in: text) || l.productExceedsCurrent(in: text) || l.remainderIsNotBelowDivisor(in: text)
                 || !l.productIsInTable(in: text)
         case .quotient, .head: isMiscopied(in: text)
-        case .step, .product, .rewrite: false
+        case .rewrite(let s): !s.holds(in: text)
+        case .step, .product: false
         }
     }
 

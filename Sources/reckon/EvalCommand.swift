@@ -50,6 +50,8 @@ struct Eval: ParsableCommand {
     var kvCache: CachePrecision = .float32
     @Option(name: .customLong("check-subtractions"), help: subtractionChecksOptionHelp)
     var subtractionChecks: Int = 0
+    @Flag(name: .customLong("fresh-context"), help: freshContextFlagHelp)
+    var freshContexts = false
     @Option(parsing: .upToNextOption, help: ArgumentHelp("Grade the answers in these files (`reckon solve --input … --output`) instead of solving.", valueName: "file"))
     var answers: [String] = []
 
@@ -115,6 +117,7 @@ struct Eval: ParsableCommand {
             options.votes = votes; options.temperature = temperature; options.seed = seed; options.threads = threadCount
             options.cachePrecision = kvCache
             options.subtractionChecks = subtractionChecks
+            options.freshContexts = freshContexts
             options.precision = policy
             let solver = Solver(model: model, options: options)
             var bar = Terminal.SolveProgressBars(chains: items.count * votes, label: "eval")
@@ -125,7 +128,7 @@ struct Eval: ParsableCommand {
             bar.finish()
         } else {
             do {
-                let solutions = try saved.solutions(for: items, subtractionChecks: subtractionChecks)
+                let solutions = try saved.solutions(for: items, subtractionChecks: subtractionChecks, freshContexts: freshContexts)
                 graded = Evaluation.grade(items, solutions: solutions, policy: policy, threads: threadCount)
             } catch { throw CommandError("\(error)") }
         }
@@ -136,6 +139,7 @@ struct Eval: ParsableCommand {
         run.kvCache = answers.isEmpty ? kvCache : nil
         run.answers = answers.isEmpty ? nil : answers
         run.subtractionChecks = subtractionChecks > 0 ? subtractionChecks : nil
+        run.freshContexts = freshContexts ? true : nil
         if let t = config.training {
             run.trainingRecipe = t.recipe.map { r in t.format.map { "\(r) (\($0))" } ?? r }
             run.trainingTokens = t.tokensSeen

@@ -66,7 +66,9 @@ func trainingPrecision(_ config: CheckpointConfig, checkpoint: String) throws ->
     return try loadRecipe(foundHere ? name : besideCheckpoint).precision
 }
 
-let subtractionChecksOptionHelp = ArgumentHelp("Check each doubtful long-division line c-p=r (doubtful: a digit the model wrote below 99%) by asking the model for p+r (which must be c; or else r+p) and comparing p with c and r with d as texts (p must not be above c, r must be below d), and each step a±b=c of the main line, sure or not, and each doubtful one of a product block's sum of partial products (a percentage read as its decimal, 5850% as 58.5), and every multiple d*k=m of a long division's table, sure or not, as the multiple before it plus d (d*7=m7: m6+d, which must be m7; the last, m9, also m9+d, which must be 10d), by asking it the sum of magnitudes the step implies (8456-8204=252: 8204+252, which must be 8456, or else 252+8204) and a difference with c in it (8456-252, which must be 8204), every sum and step asked without the zeros its terms share (848800000+50928000 as 848800+50928) and a sum or difference of more than five digits in pieces (a sum's of three digits: 220+894, then 396+591+1 for the carry; a difference's of one digit: 14-8, then 9-5-1 for the borrow; signed terms as their magnitudes, the sign put back; the result exact however long its fraction); a step's sum or difference that misses is asked again the other way (in pieces, a sum's of two digits, however short; whole if long), and holds if either way gives its text; a step whose result has fewer decimals than its operands is checked by the model's exact answer, which must pass those checks and, rounded as the training recipe's chains round (a round-up asked as 384239.916312+0.000001), give the result, and each doubtful partial product a*m=p (m one digit at its place, in a product block or the main line) by asking it p/m (which must be a), and each doubtful main-line step for its form (the expression before it with its next operation replaced by one number, all else copied), and every block's head, sure or not (the operands copied into a product's terms or a long division's head, points moved), and every long-division line's c, sure or not, for the text it must bring down (the last remainder and the dividend's next digit; on a block's first line the dividend's leading digits up to the first number not below d), and its quotient so far, sure or not, for the text it must copy (the last line's, the point before the tenths, and the digit p stands for in the table), and every line whose p is above c, whose r is not below d or whose p is no multiple in its table, sure or not; rewrite a false one from the model's second choices (a false step also from the model's answers to it asked on its own, in both orders and in pieces, rounded so; a false head, quotient, or a line with a false c, from the text as it must be copied; a line whose p is above c also from the table's next smaller multiple, and one whose r is not below d from the next larger, the model writing r): at most N repaired lines per chain (0 = plain greedy; not with --votes; 2.5-4x slower than greedy).", valueName: "N")
+let freshContextFlagHelp = ArgumentHelp("When the context is full before the model has finished, go on in a fresh context: the expression of the chain's last whole step, as the model wrote it, is put to the model as a new question, and what it writes replaces the rest of the chain (up to \(Solver.maxFreshContexts) times per chain; checked like the chain with what is left of --check-subtractions' budget).")
+
+let subtractionChecksOptionHelp = ArgumentHelp("Check each doubtful long-division line c-p=r (doubtful: a digit the model wrote below 99%) by asking the model for p+r (which must be c; or else r+p) and comparing p with c and r with d as texts (p must not be above c, r must be below d), and each step a±b=c of the main line, sure or not, and each doubtful one of a product block's sum of partial products (a percentage read as its decimal, 5850% as 58.5), and every multiple d*k=m of a long division's table, sure or not, as the multiple before it plus d (d*7=m7: m6+d, which must be m7; the last, m9, also m9+d, which must be 10d), by asking it the sum of magnitudes the step implies (8456-8204=252: 8204+252, which must be 8456, or else 252+8204) and a difference with c in it (8456-252, which must be 8204), every sum and step asked without the zeros its terms share (848800000+50928000 as 848800+50928) and a sum or difference of more than five digits in pieces (a sum's of three digits: 220+894, then 396+591+1 for the carry; a difference's of one digit: 14-8, then 9-5-1 for the borrow; signed terms as their magnitudes, the sign put back; the result exact however long its fraction); a step's sum or difference that misses is asked again the other way (in pieces, a sum's of two digits, however short; whole if long), and holds if either way gives its text; a step whose result has fewer decimals than its operands is checked by the model's exact answer, which must pass those checks and, rounded as the training recipe's chains round (a round-up asked as 384239.916312+0.000001), give the result, and each doubtful partial product a*m=p (m one digit at its place, in a product block or the main line) by asking it p/m (which must be a), and each main-line step, sure or not, for its form (the expression before it with its next operation replaced by one number, all else copied), and every block's head, sure or not (the operands copied into a product's terms or a long division's head, points moved), and every long-division line's c, sure or not, for the text it must bring down (the last remainder and the dividend's next digit; on a block's first line the dividend's leading digits up to the first number not below d), and its quotient so far, sure or not, for the text it must copy (the last line's, the point before the tenths, and the digit p stands for in the table), and every line whose p is above c, whose r is not below d or whose p is no multiple in its table, sure or not; rewrite a false one from the model's second choices (a false step also from the model's answers to it asked on its own, in both orders and in pieces, rounded so; a false head, quotient, or a line with a false c, from the text as it must be copied; a line whose p is above c also from the table's next smaller multiple, and one whose r is not below d from the next larger, the model writing r): at most N repaired lines per chain (0 = plain greedy; not with --votes; 2.5-4x slower than greedy).", valueName: "N")
 let contextOptionHelp: ArgumentHelp = "Decode with this context length instead of the checkpoint's (RoPE or Abacus positions only; beyond the trained length the model extrapolates)."
 
 /// A file's bytes, or an error that says why they cannot be read.
@@ -126,6 +128,8 @@ struct Solve: ParsableCommand {
     var kvCache: CachePrecision = .float32
     @Option(name: .customLong("check-subtractions"), help: subtractionChecksOptionHelp)
     var subtractionChecks: Int = 0
+    @Flag(name: .customLong("fresh-context"), help: freshContextFlagHelp)
+    var freshContexts = false
 
     func validate() throws {
         guard (expression == nil) != (input == nil) else { throw ValidationError("give an expression or --input FILE (not both)") }
@@ -136,6 +140,7 @@ struct Solve: ParsableCommand {
         guard temperature > 0 else { throw ValidationError("--temperature must be > 0") }
         if let t = threads, t < 1 { throw ValidationError("--threads must be ≥ 1") }
         if let m = maxTokens, m < 1 { throw ValidationError("--max-tokens must be ≥ 1") }
+        guard !freshContexts || maxTokens == nil else { throw ValidationError("--fresh-context goes on past the context: give it without --max-tokens") }
         if let c = context, c < 1 { throw ValidationError("--context must be ≥ 1") }
     }
 
@@ -146,6 +151,7 @@ struct Solve: ParsableCommand {
         if let threads { options.threads = threads }
         options.cachePrecision = kvCache
         options.subtractionChecks = subtractionChecks
+        options.freshContexts = freshContexts
         if let expression { try solveOne(expression, options: options) } else { try solveFile(options: options) }
     }
 
@@ -158,13 +164,15 @@ struct Solve: ParsableCommand {
         let s = try solver.solve([(question, prompt)])[0]
         print(question.text)
         for step in s.steps { print("  = \(step)") }
-        guard let answer = s.answer, !s.steps.isEmpty else {
-            Terminal.writeError("error: the model wrote no answer (\(s.stop.rawValue)): '\(s.chain)'")
+        guard let answer = s.answer, !s.steps.isEmpty, answerValue(answer) != nil else {
+            Terminal.writeError("error: the model did not reach a numeric answer (\(s.stop.rawValue))" + (s.steps.isEmpty ? ": '\(s.chain)'" : "")
+                                + (s.stop == .contextFull && !options.freshContexts ? "; --fresh-context goes on past the context" : ""))
             throw ExitCode(1)
         }
         var line = "answer: \(answer)"
         if votes > 1 { line += String(format: "  (%.0f%% of %d chains agree)", 100 * s.confidence, s.votes) }
         if let n = s.repairs { line += "  (\(n) line\(n == 1 ? "" : "s") repaired after checks)" }
+        if s.freshContexts > 0 { line += "  (went on in \(s.freshContexts) fresh context\(s.freshContexts == 1 ? "" : "s"))" }
         print(line)
         print(leastSureLine(s))
         if s.stop != .endToken { Terminal.writeError("warning: the chain was cut at the \(s.stop == .tokenLimit ? "token limit" : "context length")") }

@@ -70,6 +70,14 @@ import ReckonArithmetic
         #expect(message { _ = try checked.solutions(for: items, subtractionChecks: 0) }.hasPrefix("d.jsonl:1: solved with --check-subtractions"))
         #expect(message { _ = try checked.solutions(for: items, subtractionChecks: 5) } == "d.jsonl:2: 6 lines repaired, more than the --check-subtractions 5 given")
         #expect(try checked.solutions(for: items, subtractionChecks: 6).map(\.repairs) == [0, 6, 1])
+        // Chains that went on in a fresh context are graded only as such.
+        var continued = SavedAnswers()
+        var long = record(2, "3*4", ["12"])
+        long.freshContexts = 2
+        try continued.add(jsonLines: Self.jsonLines([record(1, "1+2", ["3"]), long, record(3, "10-7", ["3"])]), file: "h.jsonl")
+        #expect(message { _ = try continued.solutions(for: items, subtractionChecks: 0) }
+                == "h.jsonl:2: solved with --fresh-context (\"freshContexts\": 2), but the answers are said to be solved without: give --fresh-context")
+        #expect(try continued.solutions(for: items, subtractionChecks: 0, freshContexts: true).map(\.freshContexts) == [0, 2, 0])
         // Lines that are not records say where and why.
         var bad = SavedAnswers()
         #expect(message { try bad.add(jsonLines: Data("{\"line\":1,\"question\":\"1+2\"}\n{\"line\":2\n".utf8), file: "e.jsonl") }
