@@ -87,6 +87,15 @@ import ReckonGenerator
         #expect(forms("5+[6051+(0.5-(-544-38))]", "5+[6051+(0.5--582)]") == [true])
     }
 
+    /// A step out of form is false as text, so the checks take it however sure the model was
+    /// (since session 68); a step in form is left to the other checks.
+    @Test func stepsOutOfFormAreFalseAsText() {
+        let question = "1288+575-970+6653.022116202", chain = "1863-970+6653.0221162022=893+6653.0221162022"
+        let text = Array((question + "=" + chain).utf8), from = question.utf8.count + 1
+        let steps = StepRewrite.all(in: text, from: from, complete: true)
+        #expect(steps.map { CheckedLine.rewrite($0).isFalseAsText(in: Array(text[from...])) } == [true, false])
+    }
+
     /// Signs fold as the chain writes them; a direct final answer and an unfinished last step are
     /// not judged; a step's block is skipped.
     @Test func signsBlocksAndEndings() {
