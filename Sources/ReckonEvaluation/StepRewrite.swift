@@ -56,17 +56,21 @@ struct StepRewrite {
     }
 
     /// Whether the step, as written in `text`, is `before` with its next operation replaced by
-    /// one number and all else carried over. True (not judged) when `before` does not parse or is
-    /// a number, and when the step is a number.
+    /// one number (its block's value, if it has a block; since session 69) and all else carried
+    /// over. True (not judged) when `before` does not parse or is a number, and when the step is
+    /// a number.
     func holds(in text: [UInt8]) -> Bool {
         guard let (old, next) = nextOperation(of: before) else { return true }
         guard var new = try? Expression(parsing: String(decoding: text[expression], as: UTF8.self)) else { return false }
         new.normalize()
         if new.isNumber { return true }
         let written = new.text
-        // The step's result is one of its numbers, with its sign or (folded into an operator) without.
-        for node in new.nodes {
-            guard case .number(let literal) = node else { continue }
+        // The step's result is its block's value, or else one of its numbers, with its sign or
+        // (folded into an operator) without.
+        let results = blockValue(in: text).map { [$0] } ?? new.nodes.compactMap { node -> Literal? in
+            if case .number(let literal) = node { literal } else { nil }
+        }
+        for literal in results {
             for result in [literal, Literal(-literal.written, isPercent: literal.isPercent)] {
                 var expected = old
                 expected.nodes[next] = .number(result)
@@ -76,6 +80,71 @@ struct StepRewrite {
         }
         return false
     }
+
+    /// The step as its form requires: `before` with its next operation replaced by the model's
+    /// result, with or without its sign, and all else carried over as written in `before` (a
+    /// miscopied `61.2956%` copied again, a dropped bracket put back). The result is the value
+    /// the step's block ends with (after its last `=` or `~`), or, for a step without a block,
+    /// the one of the step's own numbers (read as text, so a step that does not parse has them
+    /// too) that leaves the fewest characters changed. Like `holds`, it computes no value. Nil if
+    /// the step holds its form, `before` does not parse or is a number, or no result is found.
+    func inForm(in text: [UInt8]) -> [UInt8]? {
+        guard !holds(in: text), let (old, next) = nextOperation(of: before) else { return nil }
+        let written = Array(text[expression])
+        var best: (text: [UInt8], changes: Int)?
+        for number in blockValue(in: text).map({ [$0] }) ?? numbers(in: written) {
+            for result in [number, Literal(-number.written, isPercent: number.isPercent)] {
+                var expected = old
+                expected.nodes[next] = .number(result)
+                expected.normalize()
+                let candidate = Array(expected.text.utf8)
+                let changes = editDistance(candidate, written)
+                if changes > 0, changes < best?.changes ?? .max { best = (candidate, changes) }
+            }
+        }
+        return best?.text
+    }
+
+    /// The value that ends the block written just before the step, which the step must carry:
+    /// a product's (`{…=87360+5824=93184}`), a quotient rounded (`{…~2.340476190}`) or exact, the
+    /// last line's (`{…;2-2=0,2501}`). Nil if the step has no block or it ends in no number.
+    private func blockValue(in text: [UInt8]) -> Literal? {
+        let close = expression.lowerBound - 1
+        guard close > 0, text[close] == UInt8(ascii: "}"),
+              let start = text[..<close].lastIndex(where: { "=~,".utf8.contains($0) }) else { return nil }
+        return numbers(in: Array(text[start + 1 ..< close])).first
+    }
+
+    /// The unsigned numbers written in `text` (digits with at most one point, a `%` after them
+    /// kept), in order.
+    private func numbers(in text: [UInt8]) -> [Literal] {
+        var found: [Literal] = [], start = 0
+        while start < text.count {
+            guard isNumeral(text[start]) else { start += 1; continue }
+            var end = start
+            while end < text.count, isNumeral(text[end]) { end += 1 }
+            if end < text.count, text[end] == UInt8(ascii: "%") { end += 1 }
+            if let e = try? Expression(parsing: String(decoding: text[start ..< end], as: UTF8.self)), let l = e.literal(at: e.root) {
+                found.append(l)
+            }
+            start = end
+        }
+        return found
+    }
+}
+
+/// The fewest characters inserted or deleted to turn `a` into `b` (a replaced one counts two:
+/// `4578--` is one insertion from `45780--`, two edits from `45780-`).
+func editDistance(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    var previous = Array(0 ... b.count), current = previous
+    for i in a.indices {
+        current[0] = i + 1
+        for j in b.indices {
+            current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (a[i] == b[j] ? 0 : 2))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
 }
 
 /// The start of a main-line step's block that copies the operation's operands and owes nothing to

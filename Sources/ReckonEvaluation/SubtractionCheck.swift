@@ -536,6 +536,17 @@ extension Solver {
                         if tokens.count == copy.text.count { spliced.append((i, line, copy.at, tokens, isDivision)) }
                         continue
                     }
+                    // A step out of form is rewritten to the form the expression before it gives,
+                    // with the one of its own numbers that changes it least as its result
+                    // (`StepRewrite.inForm`): a runner-up seldom mends a sure miscopy.
+                    if case .rewrite(let s) = line, s.end > s.expression.upperBound, let form = s.inForm(in: t) {
+                        let text = form + [UInt8(ascii: "=")]
+                        let tokens = try tokenizer.encode(String(decoding: text, as: UTF8.self))
+                        if tokens.count == text.count {
+                            spliced.append((i, line, s.expression.lowerBound, tokens, false))
+                            continue
+                        }
+                    }
                     // A p larger than c: also the next smaller multiple of the table; an r not
                     // below d: the next larger (as wide as c in a padded line), the model writing r.
                     // A wrong multiple is one off in 100 of the 102 chains whose first false

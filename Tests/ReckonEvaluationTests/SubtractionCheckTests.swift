@@ -481,6 +481,17 @@ import ReckonModel
         #expect(repaired.chain.hasSuffix("}-165154320") && repaired.repairs.map { $0 >= 1 } == true)
     }
 
+    /// A step out of form is rewritten to the form the expression before it gives (since
+    /// session 69): greedy, the shipped model carries `10570.5` over as `10570`, sure of it, and
+    /// no runner-up mends it. The step written from the expression before, with the block's value
+    /// 93184 as its result, is in form, and the model ends the chain right from it.
+    @Test func theShippedModelsMiscopiedOperandIsCopiedAgain() throws {
+        guard let (plain, repaired) = try shippedModelsChains("6665-(27*6525)*6%+32*2912") else { return }
+        #expect(plain.chain.contains("}6665-10570+93184=") && plain.chain.hasSuffix("=89279"))
+        #expect(repaired.chain.contains("}6665-10570.5+93184=") && repaired.chain.hasSuffix("=89278.5"))
+        #expect(repaired.repairs == 1)
+    }
+
     /// A long division's c is copied, and checked however sure the model was: greedy, the shipped
     /// model starts 6538/6604 from 6538, which is below the divisor (the first c is 65380), and
     /// its quotient starts at 1. Rewritten from the copied 65380, it writes the line and the
