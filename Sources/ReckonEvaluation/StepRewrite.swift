@@ -64,27 +64,30 @@ struct StepRewrite {
         guard var new = try? Expression(parsing: String(decoding: text[expression], as: UTF8.self)) else { return false }
         new.normalize()
         if new.isNumber { return true }
-        let written = new.text
-        // The step's result is its block's value, or else one of its numbers, with its sign or
-        // (folded into an operator) without.
+        // The step's result is its block's value, or else one of its numbers.
         let results = blockValue(in: text).map { [$0] } ?? new.nodes.compactMap { node -> Literal? in
             if case .number(let literal) = node { literal } else { nil }
         }
-        for literal in results {
-            for result in [literal, Literal(-literal.written, isPercent: literal.isPercent)] {
-                var expected = old
+        return Self.forms(of: old, replacing: next, by: results).contains(new.text)
+    }
+
+    /// `expression` with its node `next` replaced by each of `results`, with its sign or (folded
+    /// into an operator) without, normalised: the texts a step may be.
+    private static func forms(of expression: Expression, replacing next: Int, by results: [Literal]) -> [String] {
+        results.flatMap { literal in
+            [literal, Literal(-literal.written, isPercent: literal.isPercent)].map { result in
+                var expected = expression
                 expected.nodes[next] = .number(result)
                 expected.normalize()
-                if expected.text == written { return true }
+                return expected.text
             }
         }
-        return false
     }
 
     /// The step as its form requires: `before` with its next operation replaced by the model's
     /// result, with or without its sign, and all else carried over as written in `before` (a
     /// miscopied `61.2956%` copied again, a dropped bracket put back). The result is the value
-    /// the step's block ends with (after its last `=` or `~`), or, for a step without a block,
+    /// the step's block ends with (`blockValue`), or, for a step without a block,
     /// the one of the step's own numbers (read as text, so a step that does not parse has them
     /// too) that leaves the fewest characters changed. Like `holds`, it computes no value. Nil if
     /// the step holds its form, `before` does not parse or is a number, or no result is found.
@@ -92,15 +95,9 @@ struct StepRewrite {
         guard !holds(in: text), let (old, next) = nextOperation(of: before) else { return nil }
         let written = Array(text[expression])
         var best: (text: [UInt8], changes: Int)?
-        for number in blockValue(in: text).map({ [$0] }) ?? numbers(in: written) {
-            for result in [number, Literal(-number.written, isPercent: number.isPercent)] {
-                var expected = old
-                expected.nodes[next] = .number(result)
-                expected.normalize()
-                let candidate = Array(expected.text.utf8)
-                let changes = editDistance(candidate, written)
-                if changes > 0, changes < best?.changes ?? .max { best = (candidate, changes) }
-            }
+        for form in Self.forms(of: old, replacing: next, by: blockValue(in: text).map { [$0] } ?? numbers(in: written)) {
+            let candidate = Array(form.utf8), changes = editDistance(candidate, written)
+            if changes < best?.changes ?? .max { best = (candidate, changes) }
         }
         return best?.text
     }

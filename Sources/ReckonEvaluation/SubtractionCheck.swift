@@ -537,8 +537,8 @@ extension Solver {
                         continue
                     }
                     // A step out of form is rewritten to the form the expression before it gives,
-                    // with the one of its own numbers that changes it least as its result
-                    // (`StepRewrite.inForm`): a runner-up seldom mends a sure miscopy.
+                    // with its block's value or the one of its numbers that changes it least as
+                    // its result (`StepRewrite.inForm`): a runner-up seldom mends a sure miscopy.
                     if case .rewrite(let s) = line, s.end > s.expression.upperBound, let form = s.inForm(in: t) {
                         let text = form + [UInt8(ascii: "=")]
                         let tokens = try tokenizer.encode(String(decoding: text, as: UTF8.self))
