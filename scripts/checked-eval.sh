@@ -6,11 +6,11 @@
 # every part is there, `reckon eval --answers` grades them all together into DIR/report.md.
 # --fresh-context lets a chain the context cuts off go on from its last whole step.
 #   usage: bash scripts/checked-eval.sh [DIR]      (default DIR: Benchmarks/checked-eval)
-#   env:   COUNT=2000 PARTS=8 SEED=1 CHECKS=5 THREADS=<all cores>
+#   env:   COUNT=2000 PARTS=8 SEED=1 CHECKS=10 THREADS=<all cores>
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=${1:-Benchmarks/checked-eval}
-count=${COUNT:-2000} parts=${PARTS:-8} seed=${SEED:-1} checks=${CHECKS:-5}
+count=${COUNT:-2000} parts=${PARTS:-8} seed=${SEED:-1} checks=${CHECKS:-10}
 bash scripts/setup.sh
 swift build -c release --product reckon
 reckon=.build/release/reckon

@@ -9,7 +9,8 @@ import ReckonGenerator
 // parse is false whatever its result. Which operation is next depends on the expression's shape
 // only (brackets and operators: `Expression.nextOperation`), so the check computes no value: it
 // puts one of the step's own numbers in place of that operation and compares the texts. A step
-// that gives the final answer directly (a number) is not judged.
+// that gives the final answer directly (a number, skipping steps) is not judged. A product's or
+// quotient's result has the sign its operands' signs give, read from the text as well.
 
 /// A step of the main line: the expression before it and where the step's expression was written.
 struct StepRewrite {
@@ -58,12 +59,20 @@ struct StepRewrite {
     /// Whether the step, as written in `text`, is `before` with its next operation replaced by
     /// one number (its block's value, if it has a block; since session 69) and all else carried
     /// over. True (not judged) when `before` does not parse or is a number, and when the step is
-    /// a number.
+    /// a number other than the last operation's result.
     func holds(in text: [UInt8]) -> Bool {
         guard let (old, next) = nextOperation(of: before) else { return true }
         guard var new = try? Expression(parsing: String(decoding: text[expression], as: UTF8.self)) else { return false }
         new.normalize()
-        if new.isNumber { return true }
+        // A number is judged only as the last operation's result, by its sign: a direct final
+        // answer skips steps, which is no fault of form.
+        if let answer = new.literal(at: new.root) {
+            var last = old
+            last.nodes[next] = .number(answer)
+            last.normalize()
+            guard last.isNumber else { return true }
+            return Self.forms(of: old, replacing: next, by: [answer]).contains(new.text)
+        }
         // The step's result is its block's value, or else one of its numbers.
         let results = blockValue(in: text).map { [$0] } ?? new.nodes.compactMap { node -> Literal? in
             if case .number(let literal) = node { literal } else { nil }
@@ -71,11 +80,15 @@ struct StepRewrite {
         return Self.forms(of: old, replacing: next, by: results).contains(new.text)
     }
 
-    /// `expression` with its node `next` replaced by each of `results`, with its sign or (folded
-    /// into an operator) without, normalised: the texts a step may be.
+    /// `expression` with its node `next` replaced by each of `results`, normalised: the texts a
+    /// step may be. A result takes the sign its operands' signs give a product or a quotient
+    /// (`resultSign`), else either sign (a sum's needs the magnitudes).
     private static func forms(of expression: Expression, replacing next: Int, by results: [Literal]) -> [String] {
-        results.flatMap { literal in
-            [literal, Literal(-literal.written, isPercent: literal.isPercent)].map { result in
+        let sign = resultSign(of: expression, at: next)
+        return results.flatMap { literal in
+            [literal, Literal(-literal.written, isPercent: literal.isPercent)].filter { result in
+                sign == nil || result.written.signum == 0 || result.written.signum == sign
+            }.map { result in
                 var expected = expression
                 expected.nodes[next] = .number(result)
                 expected.normalize()
@@ -84,8 +97,18 @@ struct StepRewrite {
         }
     }
 
+    /// The sign a product's or a quotient's result must have, the product of its operands' signs
+    /// as written (`-3*4` negative, `-3/-4` positive); nil for another operation, or if an
+    /// operand is 0.
+    private static func resultSign(of expression: Expression, at next: Int) -> Int? {
+        guard case .binary(let op, let a, let b) = expression.nodes[next], op == .multiply || op == .divide,
+              let x = expression.operand(at: a), let y = expression.operand(at: b),
+              x.written.signum != 0, y.written.signum != 0 else { return nil }
+        return x.written.signum * y.written.signum
+    }
+
     /// The step as its form requires: `before` with its next operation replaced by the model's
-    /// result, with or without its sign, and all else carried over as written in `before` (a
+    /// result, with the sign its form allows, and all else carried over as written in `before` (a
     /// miscopied `61.2956%` copied again, a dropped bracket put back). The result is the value
     /// the step's block ends with (`blockValue`), or, for a step without a block,
     /// the one of the step's own numbers (read as text, so a step that does not parse has them

@@ -125,6 +125,9 @@ import ReckonGenerator
         #expect(inForm("7+12*34", "{12*34=12*30+12*4=360+48=408}7+480=487") == ["7+408", nil])
         #expect(inForm("5002/2+1", "{5002/2:2*2=4,2*3=6,2*4=8,2*5=10,2*6=12,2*7=14,2*8=16,2*9=18|5-4=1,2;10-10=0,25;0-0=0,250;2-2=0,2501}(0*2)+1")
                 == ["2501+1"])
+        // A product's sign is its operands', whatever the step wrote.
+        #expect(inForm("3+2*-4", "3+8=11") == ["3+-8", nil])
+        #expect(inForm("6.6--8994*5907/9617", "6.6-53127558/9617") == ["6.6--53127558/9617"])
         // A step in form has none.
         #expect(inForm("2*3+4*5", "6+4*5=6+20=26") == [nil, nil, nil])
     }
@@ -141,6 +144,17 @@ import ReckonGenerator
         #expect(forms("7-[5*4]", "{5*4=20}7-20=-13") == [true, true])
         #expect(forms("7-[5*4]", "{5*4=20}7-21=-13") == [false, true])
         #expect(forms("7-[5*4]+1", "{5*4=20}7-20+2") == [false])
+        // A product's or quotient's sign is its operands' (since session 70); a sum's is not judged.
+        #expect(forms("3+2*-4", "3+8=11") == [false, true])
+        #expect(forms("3-2/-4", "3-0.5=2.5") == [false, true])
+        #expect(forms("-3*-2+1", "6+1") == [true])
+        #expect(forms("1+-3*-2", "1+-6") == [false])
+        #expect(forms("0*-2+1", "0+1") == [true])
+        #expect(forms("2+-5-1", "3-1") == [true])
+        #expect(forms("-613*9225", "5654925") == [false])
+        #expect(forms("-613*9225", "-5654925") == [true])
+        #expect(forms("1-(2*3)", "1-6=-5") == [true, true])
+        #expect(forms("-(2*3)", "-6") == [true])
     }
 
     /// A rewritten step is read again to its `=`, or to the end of a finished chain.

@@ -492,6 +492,20 @@ import ReckonModel
         #expect(repaired.repairs == 1)
     }
 
+    /// A product's or quotient's sign is its operands' (since session 70). Greedy, the shipped
+    /// model ends `-613*9225` at 5654925, the sign dropped; the last step is out of form, and the
+    /// runner-up at its least sure character is the minus. Mid-chain, it carries 9038/2245 on
+    /// with a minus (and ends at -13592376.502586); the step is rewritten with the block's value,
+    /// and the chain ends right.
+    @Test func theShippedModelsDroppedSignIsPutBack() throws {
+        guard let (plain, repaired) = try shippedModelsChains("(9538-(1587+8564))*9225") else { return }
+        #expect(plain.chain.hasSuffix("}5654925") && repaired.chain.hasSuffix("}-5654925"))
+        #expect(repaired.repairs == 1)
+        guard let (plain2, repaired2) = try shippedModelsChains("((6547+-5492)+9038/2245)*(-3350.13-9683)") else { return }
+        #expect(plain2.chain.contains("}(1055+-4.025835189)*(") && plain2.chain.hasSuffix("}-13592376.502586"))
+        #expect(repaired2.chain.contains("}(1055+4.025835189)*(") && repaired2.chain.hasSuffix("}-13802421.380914"))
+    }
+
     /// A long division's c is copied, and checked however sure the model was: greedy, the shipped
     /// model starts 6538/6604 from 6538, which is below the divisor (the first c is 65380), and
     /// its quotient starts at 1. Rewritten from the copied 65380, it writes the line and the
