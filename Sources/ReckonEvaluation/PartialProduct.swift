@@ -1,4 +1,4 @@
-// A partial product of a product block, read from the chain's text, and its check by division.
+// A partial product of a product block, read from the chain's text, and its checks.
 //
 // A block `{a*b=a*m1+a*m2+…=p1+p2+…` multiplies a by one place term m of b at a time (m has one
 // non-zero digit k: 7000, 0.03). p = a*m is right only if p/m = a, and the model can divide: it
@@ -6,12 +6,25 @@
 // left), and its answer must be the text of a. Division is another path through the model's
 // skills (a table of k's multiples and subtractions), so its errors seldom repeat the product's.
 // Its answer keeps the policy's digits only (10 significant in `reckon-mathglm`): when it is
-// shorter than a, all its digits but the rounded last must start a. Terms by 1, 10, 0.01 are
-// shifts, not checked. A main-line product by a place term (`13127*4=52508`, no block) is
-// checked the same way. (A long division's table `d*k=m` is checked by sums: `SumStep`.)
+// shorter than a, all its digits but the rounded last must start a. A main-line product by a
+// place term (`13127*4=52508`, no block) is checked the same way. (A long division's table
+// `d*k=m` is checked by sums: `SumStep`.)
+//
+// Where p's digits sit is read as text, since a block's partial products are exact: p's first
+// non-zero digit is a's moved by m's places, or one place higher (k·a may carry), none is below
+// a's last moved the same way, and its two digits from there must be those that end (a's last two
+// digits)·k, a short product the model is asked in both orders (`67*7` and `7*67`, 469: 69), and
+// compared only where the two agree: of the 720 products of two digits (the last not 0) by one,
+// it gets 2 wrong one way and 23 the other, and never the same wrong answer both ways (with three
+// digits, 14 of 578 one way). Every partial product is checked so,
+// however sure: the model's division often puts its quotient's point a place off, and its long
+// products' slips are often sure. A term by 1, 10 or 0.01 is a shift: its p must be a's text with
+// the point moved. A partial product that fails this gets one more rewrite, the model's a*k in
+// pieces (`pieceQuestions`): its long products by one digit are right in 5 of 159 it got wrong in
+// a chain, its products of two digits by one in 711 of 720.
 
-/// A partial product `a*m=p` of a product block or the main line, m a
-/// place term with one non-zero digit k ≠ 1.
+/// A partial product `a*m=p` of a product block or the main line, m a place term with one
+/// non-zero digit k (k = 1, a shift, only in a block).
 struct PartialProduct: Equatable {
     /// a's text as written in the block or step.
     var multiplicand: String
@@ -20,6 +33,14 @@ struct PartialProduct: Equatable {
     var places: Int
     /// p's digits (and point) in the text it was read from.
     var product: Range<Int>
+    /// p is a's exact product, so where its digits sit is read from a's (a block's partial
+    /// product; a main-line product may be rounded).
+    var isExact = false
+    /// p's digits are checked by the model's division `p'/k` (not for a shift).
+    var isDividedBack = true
+
+    /// A term by 1, 10, 0.01…: p is a's text with its point moved.
+    var isShift: Bool { digit == "1" }
 
     /// Every partial product of the product blocks `{a*b=a*m1+…+a*mn=p1+…+pn` in `text` whose
     /// p is written whole (a `+`, `=` or `}` follows it), in order.
@@ -38,9 +59,9 @@ struct PartialProduct: Equatable {
             guard terms.count >= 2, text[terms.last!.upperBound] == UInt8(ascii: "=") else { continue }
             for m in terms {
                 guard let p = number(endedBy: "+=}") else { break }
-                if let (digit, places) = placeTerm(String(decoding: text[m], as: UTF8.self)), digit != "1" {
-                    found.append(PartialProduct(multiplicand: String(decoding: text[a], as: UTF8.self),
-                                                digit: digit, places: places, product: p))
+                if let (digit, places) = placeTerm(String(decoding: text[m], as: UTF8.self)) {
+                    found.append(PartialProduct(multiplicand: String(decoding: text[a], as: UTF8.self), digit: digit,
+                                                places: places, product: p, isExact: true, isDividedBack: digit != "1"))
                 }
             }
         }
@@ -81,10 +102,10 @@ struct PartialProduct: Equatable {
     }
 
     /// The check as text: the question `p'/k` and the quotient it must have (a); nil if p is not
-    /// a number.
+    /// a number or the product is a shift.
     func division(in text: [UInt8]) -> (question: String, quotient: String)? {
         let p = String(decoding: text[product], as: UTF8.self)
-        guard isNumber(p.utf8) else { return nil }
+        guard isNumber(p.utf8), !isShift else { return nil }
         return (movingPoint(of: p, left: places) + "/" + String(digit), multiplicand)
     }
 
@@ -97,6 +118,131 @@ struct PartialProduct: Equatable {
         guard q.contains("."), decimals(q) < decimals(a), q.count >= 2 else { return false }
         return a.hasPrefix(q.dropLast())
     }
+}
+
+extension PartialProduct {
+    /// The product that ends as a*k's digits must, from a's last digit up, in both orders: a's
+    /// last two significant digits times k (`25*8`, `8*25`). Empty for a shift.
+    var lastDigitsQuestions: [String] {
+        let last = significantDigits(of: multiplicand).suffix(2).drop { $0 == "0" }
+        return isShift || last.isEmpty ? [] : [last + "*" + String(digit), String(digit) + "*" + last]
+    }
+
+    /// Whether p sits where a*m's digits must, and ends as they must (for an exact product): a
+    /// shift's p is a's text with its point moved; any other's first non-zero digit is at a's
+    /// first moved by m's places, or one place higher, none is below a's last moved the same way,
+    /// and its two digits from there are the last two of `lastDigits`, the model's answer to
+    /// `lastDigitsQuestions` (nil: not known, so not compared).
+    func placesHold(in text: [UInt8], lastDigits: String?) -> Bool {
+        let p = String(decoding: text[product], as: UTF8.self)
+        if isShift { return p == shifted }
+        guard let (firstA, lastA) = nonZeroPlaces(of: multiplicand), let (first, last) = nonZeroPlaces(of: p) else { return false }
+        let lowest = lastA + places
+        guard first == firstA + places || first == firstA + places + 1, last >= lowest else { return false }
+        guard let ending = lastDigits.flatMap(Self.lastTwoDigits) else { return true }
+        return digits(of: p, at: lowest ..< lowest + 2) == ending
+    }
+
+    /// A rewrite of p where `placesHold` finds it false: a shift's text, or p's digits with their
+    /// last where a's last and the zeros that end `lastDigits` put it; nil if `lastDigits` is not
+    /// known, ends in two zeros (a third may follow: 125*8=1000) or the rewrite does not hold.
+    func placed(in text: [UInt8], lastDigits: String?) -> String? {
+        if isShift { return shifted }
+        guard let lastDigits, let ending = Self.lastTwoDigits(of: lastDigits), ending != "00",
+              let (_, lastA) = nonZeroPlaces(of: multiplicand) else { return nil }
+        let digits = significantDigits(of: String(decoding: text[product], as: UTF8.self))
+        return digits.isEmpty ? nil : holding(movingPoint(of: digits, left: -(lastA + places + (ending.last == "0" ? 1 : 0))), lastDigits: lastDigits)
+    }
+
+    /// `candidate`, a rewrite of p, if `placesHold` finds it true.
+    private func holding(_ candidate: String, lastDigits: String?) -> String? {
+        let at = PartialProduct(multiplicand: multiplicand, digit: digit, places: places, product: 0 ..< candidate.utf8.count)
+        return at.placesHold(in: Array(candidate.utf8), lastDigits: lastDigits) ? candidate : nil
+    }
+
+    /// The last two digits of `answer` (a zero put before a shorter one: `8` → `08`); nil unless
+    /// it is a whole number that is not 0.
+    static func lastTwoDigits(of answer: String) -> String? {
+        guard !answer.isEmpty, answer.allSatisfy(\.isWholeNumber), answer.contains(where: { $0 != "0" }) else { return nil }
+        return String(("0" + answer).suffix(2))
+    }
+
+    /// a*k in pieces: a's significant digits cut into pieces of two from its last, each asked
+    /// times k (`1354906267*4`: `67*4`, `62*4`, `9*4`, `54*4`, `13*4`; a piece `90` is asked
+    /// as `9*4`, its zero put back as text, since the model's `90*4` is 3600; `00` is 0, not
+    /// asked). Empty for a shift.
+    var pieceQuestions: [String] {
+        guard !isShift else { return [] }
+        return Self.pieces(of: significantDigits(of: multiplicand)).compactMap { piece in
+            piece.isEmpty ? nil : (piece.hasSuffix("0") ? String(piece.dropLast()) : piece) + "*" + String(digit)
+        }
+    }
+
+    /// The sum that puts the pieces' products together, from the model's `answers` to
+    /// `pieceQuestions`: each product of two digits by one has at most three, so those of every
+    /// other piece do not overlap and are written side by side as text, each at its place (268,
+    /// 360 and 52 above as 5203600268; 248 and 216 as 216024800, with the two zeros of their
+    /// places: `5203600268+216024800`); nil if an answer is not a whole number of at most four
+    /// digits, or for a shift.
+    func piecesSum(answers: [String?]) -> String? {
+        guard !isShift else { return nil }
+        var answers = answers[...]
+        var sides = ["", ""]
+        for (n, piece) in Self.pieces(of: significantDigits(of: multiplicand)).enumerated() {
+            var product = "0"
+            if !piece.isEmpty {
+                guard let answer = answers.popFirst() ?? nil, !answer.isEmpty, answer.allSatisfy(\.isWholeNumber) else { return nil }
+                product = answer + (piece.hasSuffix("0") ? "0" : "")
+                guard product.count <= 4 else { return nil }
+            }
+            sides[n % 2] = String(repeating: "0", count: 4 - product.count) + product + sides[n % 2]
+        }
+        let terms = [sides[0], sides[1].isEmpty ? "" : sides[1] + "00"].map { String($0.drop { $0 == "0" }) }.filter { !$0.isEmpty }
+        return terms.isEmpty ? nil : terms.joined(separator: "+")
+    }
+
+    /// p from the model's answer to `piecesSum` (a*k's digits, moved to a's last place by m's),
+    /// if `placesHold` finds it true.
+    func fromPieces(_ total: String, lastDigits: String?) -> String? {
+        guard let (_, lastA) = nonZeroPlaces(of: multiplicand), !total.isEmpty, total.allSatisfy(\.isWholeNumber) else { return nil }
+        return holding(movingPoint(of: total, left: -(lastA + places)), lastDigits: lastDigits)
+    }
+
+    /// `digits` cut into pieces of two from the last (the first may have one), last first, with
+    /// their leading zeros dropped (`05` → `5`, `00` → empty).
+    private static func pieces(of digits: String) -> [String] {
+        let all = Array(digits)
+        return stride(from: all.count, to: 0, by: -2).map { end in String(String(all[max(0, end - 2) ..< end]).drop { $0 == "0" }) }
+    }
+
+    /// a's text with its point moved by m's places: a shift's product.
+    var shifted: String { movingPoint(of: multiplicand, left: -places) }
+}
+
+/// `number`'s digits at the powers of ten `places`, highest first (`120.5`, -1 ..< 2 → `205`);
+/// zeros where it has no digit.
+func digits(of number: String, at places: Range<Int>) -> String {
+    let all = Array(number.filter { $0 != "." })
+    let units = (number.firstIndex(of: ".").map { number.distance(from: number.startIndex, to: $0) } ?? number.count) - 1
+    return String(places.reversed().map { place in
+        let i = units - place
+        return all.indices.contains(i) ? all[i] : "0"
+    })
+}
+
+/// `number`'s digits from its first non-zero one to its last (`0.04050` → `405`; `0` → none).
+func significantDigits(of number: String) -> String {
+    let digits = number.filter { $0 != "." }
+    return String(digits.drop { $0 == "0" }.reversed().drop { $0 == "0" }.reversed())
+}
+
+/// The powers of ten of the first and the last non-zero digit of `number` (digits, at most one
+/// point): `0.0405` → (-2, -4), `7000` → (3, 3); nil if it has none.
+func nonZeroPlaces(of number: String) -> (first: Int, last: Int)? {
+    let digits = Array(number.filter { $0 != "." })
+    guard let first = digits.firstIndex(where: { $0 != "0" }), let last = digits.lastIndex(where: { $0 != "0" }) else { return nil }
+    let units = (number.firstIndex(of: ".").map { number.distance(from: number.startIndex, to: $0) } ?? number.count) - 1
+    return (units - first, units - last)
 }
 
 /// The number (`isNumber`) at offset `at` of `text`, ended by one of `terminators`; then `at`

@@ -10,8 +10,11 @@ import ReckonModel
 // characters and asked without the zeros. A step `a±b=c` of the main line or of a product block's
 // sum of partial products is checked the same way, by the sum of magnitudes it implies and a
 // difference with its result among the terms (`SumStep`), and so is every multiple `d*k=m` of a
-// division's table, as the multiple before it plus d; a partial product `a*m=p` (m one digit at its
-// place) by the model's division of p by m, which must give a (`PartialProduct`). The text a chain
+// division's table, as the multiple before it plus d; a doubtful partial product `a*m=p` (m one
+// digit at its place) by the model's division of p by m, which must give a, and every one of a
+// product block, however sure, for where its digits sit and how they end (the model's product of
+// a's last two digits and k), a false one rewritten with its digits where they must sit or from
+// the model's a*k in pieces (`PartialProduct`). The text a chain
 // copies is checked as well, with no question to the model: a main-line step must be the expression
 // before it with its next operation replaced by one number and all else copied (`StepRewrite`), and
 // a block must start as the operation's operands give it (`BlockHead`), every long-division line
@@ -474,7 +477,6 @@ extension Solver {
                         l.quotient.flatMap { q in l.quotientCopy.map { .quotient(QuotientText(written: q, expected: $0)) } }
                     }
                     + SumStep.inProductBlocks(of: t).map(CheckedLine.step)
-                    + PartialProduct.all(in: t).map(CheckedLine.product)
                     + PartialProduct.mainLine(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.product)
                     + StepRewrite.all(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.rewrite)
                     + BlockHead.all(in: question + t, from: question.count).map(CheckedLine.head)
@@ -482,9 +484,16 @@ extension Solver {
                 // carry slips (3148+3857=6905) are the first error of more chains than any other.
                 // So are the tables' multiples: a wrong one, written sure, was the first false
                 // division line of 42 of the 477 questions session 63's checks got wrong.
-                let sureSteps = SumStep.all(in: question + t, from: question.count, complete: results[i].stop == .endToken)
-                    + SumStep.inDivisionTables(of: t)
-                let candidates = all.map { (line: $0, sure: false) } + sureSteps.map { (line: CheckedLine.step($0), sure: true) }
+                // And so is where a block's partial products put their digits (a text the model's
+                // division often gets a place off); their digits are divided back where doubtful.
+                let blockProducts = PartialProduct.all(in: t).map { p in
+                    var p = p
+                    p.isDividedBack = p.isDividedBack && Self.isDoubtful(p.product, results[i].probabilities)
+                    return CheckedLine.product(p)
+                }
+                let sure = (SumStep.all(in: question + t, from: question.count, complete: results[i].stop == .endToken)
+                    + SumStep.inDivisionTables(of: t)).map(CheckedLine.step) + blockProducts
+                let candidates = all.map { (line: $0, sure: false) } + sure.map { (line: $0, sure: true) }
                 // A step's form before its result: a step that is no rewrite is false as a whole.
                 for (line, sure) in candidates.sorted(by: { ($0.line.start, $0.line.isRewrite ? 0 : 1) < ($1.line.start, $1.line.isRewrite ? 0 : 1) })
                     where line.start >= checked[i] && (sure || Self.isDoubtful(line.doubted, results[i].probabilities) || line.isFalseAsText(in: t)) {
@@ -519,9 +528,23 @@ extension Solver {
                 //    its least sure digits, then greedy to the end of the line.
                 var requests: [DecodeRequest] = [], origins: [(chain: Int, line: CheckedLine, at: Int)] = [], keptOrigins = origins
                 var steps: [(chain: Int, step: SumStep)] = []
+                var misplaced: [(chain: Int, product: PartialProduct, lastDigits: String?)] = []
                 // Text put in the line's place: where, the tokens, and whether the model then
                 // writes the rest of a division line (p and r, or r) up to its comma.
                 var spliced: [(chain: Int, line: CheckedLine, at: Int, tokens: [Int], writesRest: Bool)] = []
+                /// Puts `number` in place of partial product p of chain i, with the character that
+                /// ended p (so that it reads, and stays, whole). Where p's digits sit or end is false, and the
+                /// rewrite is checked for that alone: the model's division, which often misplaces
+                /// its quotient's point, would turn away p's own digits put in their places.
+                func splice(_ number: String, over p: PartialProduct, chain i: Int) throws {
+                    let text = Array(number.utf8) + [texts[i]![p.product.upperBound]]
+                    let tokens = try tokenizer.encode(String(decoding: text, as: UTF8.self))
+                    var placed = p
+                    placed.isDividedBack = false
+                    if tokens.count == text.count, !text.elementsEqual(texts[i]![p.product.lowerBound ... p.product.upperBound]) {
+                        spliced.append((i, .product(placed), p.product.lowerBound, tokens, false))
+                    }
+                }
                 for i in open where !failing[i]!.isEmpty {
                     let (line, verdict) = failing[i]!.removeFirst()
                     if case .step(let s) = line { steps.append((i, s)) }
@@ -546,6 +569,15 @@ extension Solver {
                             spliced.append((i, line, s.expression.lowerBound, tokens, false))
                             continue
                         }
+                    }
+                    // A partial product whose digits sit in the wrong places is rewritten with
+                    // them where they must sit (the character that ended it kept, so it reads
+                    // whole). One the model was sure of is mended only so: its runner-ups'
+                    // digits would go unchecked.
+                    if case .product(let p) = line {
+                        if let placed = verdict.placed { try splice(placed, over: p, chain: i) }
+                        if !verdict.placesHold && !p.isShift { misplaced.append((i, p, verdict.lastDigits)) }
+                        if !p.isDividedBack { continue }
                     }
                     // A p larger than c: also the next smaller multiple of the table; an r not
                     // below d: the next larger (as wide as c in a padded line), the model writing r.
@@ -634,6 +666,20 @@ extension Solver {
                     }
                 }
 
+                // A partial product false as text, one more: the model's a*k in pieces.
+                let pieceAnswers = try modelAnswers(misplaced.flatMap(\.product.pieceQuestions), decoder: sumDecoder, answerTokens: 32)
+                var answered = pieceAnswers[...]
+                let piecesSums = misplaced.map { m -> String? in
+                    defer { answered = answered.dropFirst(m.product.pieceQuestions.count) }
+                    return m.product.piecesSum(answers: Array(answered.prefix(m.product.pieceQuestions.count)))
+                }
+                var totals = try modelAnswers(piecesSums.compactMap { $0 }, decoder: sumDecoder, answerTokens: 32)[...]
+                for (m, sum) in zip(misplaced, piecesSums) where sum != nil {
+                    if let p = totals.popFirst()!.flatMap({ m.product.fromPieces($0, lastDigits: m.lastDigits) }) {
+                        try splice(p, over: m.product, chain: m.chain)
+                    }
+                }
+
                 // A spliced line: its text, then (a division line) the model's writing to the comma.
                 let writing = spliced.indices.filter { spliced[$0].writesRest }
                 var rests = [DecodeResult](repeating: DecodeResult(tokens: [], stop: .rule), count: spliced.count)
@@ -645,7 +691,10 @@ extension Solver {
                     let chain = Self.splice(tokens, at: at, in: results[i]).appending(c)
                     guard chain.tokens.allSatisfy({ $0 > Tokenizer.eos }), let line = old.reread(in: text(chain.tokens), complete: false),
                           line.end <= chain.tokens.count else { continue }
-                    rewrites.append((line, chain.prefix(line.end)))
+                    // The spliced text is kept whole: a partial product's ends with the character
+                    // after it, else the model may write on the number it had begun
+                    // (171437560000000 then 0, as greedy it wrote 1714375600000000).
+                    rewrites.append((line, chain.prefix(max(line.end, at + tokens.count))))
                     rewritten.append(i)
                 }
 
@@ -779,7 +828,16 @@ extension Solver {
         /// A long-division line's c is what it must bring down (`SubtractionLine.broughtDown`):
         /// a comparison of texts, so every line is checked for it, sure or not.
         var broughtDown = true
-        var holds: Bool { sum && inTable && belowDivisor && broughtDown }
+        /// A partial product's digits sit where they must and end as they must
+        /// (`PartialProduct.placesHold`): a comparison of texts with the model's short product.
+        var placesHold = true
+        /// A partial product's rewrite the check finds as text: its digits where they must sit
+        /// (`PartialProduct.placed`).
+        var placed: String? = nil
+        /// The model's answer to a partial product's `lastDigitsQuestions` (where both orders
+        /// agree), kept for its rewrites.
+        var lastDigits: String? = nil
+        var holds: Bool { sum && inTable && belowDivisor && broughtDown && placesHold }
     }
 
     /// The verdicts on `lines`, from one batch of questions to the model: sums and differences to
@@ -821,8 +879,14 @@ extension Solver {
             }
         }
         let divisions = lines.map { t, line -> (question: String, quotient: String)? in
-            if case .product(let p) = line { p.division(in: t) } else { nil }
+            if case .product(let p) = line, p.isDividedBack { p.division(in: t) } else { nil }
         }
+        // How an exact partial product's digits end: the model's product of a's last two digits
+        // and k, where both orders give it.
+        let lastDigitsQuestions = lines.map { line -> [String] in
+            if case .product(let p) = line.line, p.isExact { p.lastDigitsQuestions } else { [] }
+        }
+        var lastDigitsAnswers = try modelAnswers(lastDigitsQuestions.flatMap { $0 }, decoder: decoders.sums, answerTokens: 32)[...]
         var quotientAnswers = try modelAnswers(divisions.compactMap { $0?.question }, decoder: decoders.quotients,
                                                answerTokens: Self.quotientTokens - 64)[...]
         var answers = try modelAnswers(questions.flatMap { $0 }, decoder: decoders.sums, answerTokens: 32)[...]
@@ -891,10 +955,17 @@ extension Solver {
             case .step:
                 return LineVerdict(sum: stepHolds[k] && roundsToResult[k], inTable: true, belowDivisor: true)
             case .product(let p):
+                let bothOrders = lastDigitsAnswers.prefix(lastDigitsQuestions[k].count)
+                lastDigitsAnswers = lastDigitsAnswers.dropFirst(bothOrders.count)
+                let lastDigits = bothOrders.count == 2 && bothOrders.first! == bothOrders.last! ? bothOrders.first! : nil
+                let placesHold = !p.isExact || p.placesHold(in: t, lastDigits: lastDigits)
+                var verdict = LineVerdict(sum: true, inTable: true, belowDivisor: true, placesHold: placesHold,
+                                          placed: placesHold ? nil : p.placed(in: t, lastDigits: lastDigits), lastDigits: lastDigits)
+                guard p.isDividedBack else { return verdict }
                 // A p that is no number is false; one the model gave no quotient for stands.
-                guard divisions[k] != nil else { return LineVerdict(sum: false, inTable: true, belowDivisor: true) }
-                guard let quotient = quotientAnswers.popFirst()! else { return LineVerdict(sum: true, inTable: true, belowDivisor: true) }
-                return LineVerdict(sum: p.quotientMatches(quotient), inTable: true, belowDivisor: true)
+                guard divisions[k] != nil else { verdict.sum = false; return verdict }
+                if let quotient = quotientAnswers.popFirst()! { verdict.sum = p.quotientMatches(quotient) }
+                return verdict
             case .rewrite(let s):
                 return LineVerdict(sum: s.holds(in: t), inTable: true, belowDivisor: true)
             case .quotient(let q):

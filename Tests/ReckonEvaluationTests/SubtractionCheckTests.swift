@@ -388,6 +388,17 @@ import ReckonModel
         #expect(repaired.repairs == 1)
     }
 
+    /// Every partial product of a block is checked, however sure, for where its digits sit: greedy,
+    /// the shipped model writes 24491080*7000000 a place too high (1714375600000000: its first
+    /// digit must be at the 13th or 14th place) and the shift 24491080*1000 as 244910800000; each
+    /// is rewritten with its digits where they must sit, and the model's next products come right.
+    @Test func theShippedModelsMisplacedPartialProductsAreRepaired() throws {
+        guard let (plain, repaired) = try shippedModelsChains("24491080*7961800") else { return }
+        #expect(plain.chain.contains("*800=1714375600000000+220419720000000+14694648000000+244910800000+"))
+        #expect(repaired.chain.contains("*800=171437560000000+22041972000000+1469464800000+24491080000+19592864000="))
+        #expect(repaired.repairs == 3)
+    }
+
     /// A main-line product by one digit is checked the same way: greedy, the shipped model
     /// answers 8*36993 with 315944; its own 315944/8 is not 36993.
     @Test func theShippedModelsFalseMainLineProductIsRepaired() throws {
