@@ -533,9 +533,10 @@ extension Solver {
                 // writes the rest of a division line (p and r, or r) up to its comma.
                 var spliced: [(chain: Int, line: CheckedLine, at: Int, tokens: [Int], writesRest: Bool)] = []
                 /// Puts `number` in place of partial product p of chain i, with the character that
-                /// ended p (so that it reads, and stays, whole). Where p's digits sit or end is false, and the
-                /// rewrite is checked for that alone: the model's division, which often misplaces
-                /// its quotient's point, would turn away p's own digits put in their places.
+                /// ended p (so that it reads, and stays, whole). Where p's digits sit or end is
+                /// false, and the rewrite is checked for that alone: the model's division, which
+                /// often misplaces its quotient's point, would turn away p's own digits put in
+                /// their places.
                 func splice(_ number: String, over p: PartialProduct, chain i: Int) throws {
                     let text = Array(number.utf8) + [texts[i]![p.product.upperBound]]
                     let tokens = try tokenizer.encode(String(decoding: text, as: UTF8.self))
@@ -570,13 +571,12 @@ extension Solver {
                             continue
                         }
                     }
-                    // A partial product whose digits sit in the wrong places is rewritten with
-                    // them where they must sit (the character that ended it kept, so it reads
-                    // whole). One the model was sure of is mended only so: its runner-ups'
-                    // digits would go unchecked.
+                    // A partial product whose digits sit or end wrong is rewritten with them where
+                    // they must sit, and from the model's a*k in pieces (below). One the model was
+                    // sure of is mended only so: its runner-ups' digits would go unchecked.
                     if case .product(let p) = line {
                         if let placed = verdict.placed { try splice(placed, over: p, chain: i) }
-                        if !verdict.placesHold && !p.isShift { misplaced.append((i, p, verdict.lastDigits)) }
+                        if !verdict.placesHold { misplaced.append((i, p, verdict.lastDigits)) }
                         if !p.isDividedBack { continue }
                     }
                     // A p larger than c: also the next smaller multiple of the table; an r not
