@@ -16,12 +16,12 @@
 // digits)·k, a short product the model is asked in both orders (`67*7` and `7*67`, 469: 69), and
 // compared only where the two agree: of the 720 products of two digits (the last not 0) by one,
 // it gets 2 wrong one way and 23 the other, and never the same wrong answer both ways (with three
-// digits, 14 of 578 one way). Every partial product is checked so,
-// however sure: the model's division often puts its quotient's point a place off, and its long
-// products' slips are often sure. A term by 1, 10 or 0.01 is a shift: its p must be a's text with
-// the point moved. A partial product that fails this gets one more rewrite, the model's a*k in
-// pieces (`pieceQuestions`): its long products by one digit are right in 5 of 159 it got wrong in
-// a chain, its products of two digits by one in 711 of 720.
+// digits, 14 of 578 one way). Every partial product is checked so, however sure: the model's
+// division often puts its quotient's point a place off, and its long products' slips are often
+// sure. A term by 1, 10 or 0.01 is a shift: its p must be a's text with the point moved. A partial
+// product that fails this gets one more rewrite, the model's a*k in pieces (`pieceQuestions`):
+// its long products by one digit are right in 5 of 159 it got wrong in a chain, its products of
+// two digits by one in 718 of 720.
 
 /// A partial product `a*m=p` of a product block or the main line, m a place term with one
 /// non-zero digit k (k = 1, a shift, only in a block).
@@ -222,8 +222,7 @@ extension PartialProduct {
 /// `number`'s digits at the powers of ten `places`, highest first (`120.5`, -1 ..< 2 → `205`);
 /// zeros where it has no digit.
 func digits(of number: String, at places: Range<Int>) -> String {
-    let all = Array(number.filter { $0 != "." })
-    let units = (number.firstIndex(of: ".").map { number.distance(from: number.startIndex, to: $0) } ?? number.count) - 1
+    let all = Array(number.filter { $0 != "." }), units = unitsIndex(of: number)
     return String(places.reversed().map { place in
         let i = units - place
         return all.indices.contains(i) ? all[i] : "0"
@@ -241,8 +240,12 @@ func significantDigits(of number: String) -> String {
 func nonZeroPlaces(of number: String) -> (first: Int, last: Int)? {
     let digits = Array(number.filter { $0 != "." })
     guard let first = digits.firstIndex(where: { $0 != "0" }), let last = digits.lastIndex(where: { $0 != "0" }) else { return nil }
-    let units = (number.firstIndex(of: ".").map { number.distance(from: number.startIndex, to: $0) } ?? number.count) - 1
-    return (units - first, units - last)
+    return (unitsIndex(of: number) - first, unitsIndex(of: number) - last)
+}
+
+/// The index of the units digit among `number`'s digits (its point left out): `120.5` → 2.
+private func unitsIndex(of number: String) -> Int {
+    (number.firstIndex(of: ".").map { number.distance(from: number.startIndex, to: $0) } ?? number.count) - 1
 }
 
 /// The number (`isNumber`) at offset `at` of `text`, ended by one of `terminators`; then `at`
