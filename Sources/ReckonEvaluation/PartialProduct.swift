@@ -18,10 +18,15 @@
 // it gets 2 wrong one way and 23 the other, and never the same wrong answer both ways (with three
 // digits, 14 of 578 one way). Every partial product is checked so, however sure: the model's
 // division often puts its quotient's point a place off, and its long products' slips are often
-// sure. A term by 1, 10 or 0.01 is a shift: its p must be a's text with the point moved. A partial
-// product that fails this gets one more rewrite, the model's a*k in pieces (`pieceQuestions`):
-// its long products by one digit are right in 5 of 159 it got wrong in a chain, its products of
-// two digits by one in 718 of 720.
+// sure. A term by 1, 10 or 0.01 is a shift: its p must be a's text with the point moved.
+//
+// p's digits are checked, however sure, by the model's a*k in pieces (`pieceQuestions`): a's
+// digits two at a time times k, each asked in both orders, the products put together as text and
+// added by the model in pieces of two digits, in both orders. Its long products by one digit are
+// right in 5 of 159 it got wrong in a chain; its products of two digits by one in 718 of 720 one
+// way, and it never gives the same wrong answer both ways. Where both orders agree throughout, p
+// must be the pieces' product; where they do not, that product is still a rewrite of a p whose
+// places are false.
 
 /// A partial product `a*m=p` of a product block or the main line, m a place term with one
 /// non-zero digit k (k = 1, a shift, only in a block).
@@ -168,37 +173,44 @@ extension PartialProduct {
     }
 
     /// a*k in pieces: a's significant digits cut into pieces of two from its last, each asked
-    /// times k (`1354906267*4`: `67*4`, `62*4`, `9*4`, `54*4`, `13*4`; a piece `90` is asked
-    /// as `9*4`, its zero put back as text, since the model's `90*4` is 3600; `00` is 0, not
-    /// asked). Empty for a shift.
+    /// times k in both orders (`1354906267*4`: `67*4`, `4*67`, `62*4`, `4*62`, `9*4`, `4*9`,
+    /// `54*4`, …; a piece `90` is asked as `9*4`, its zero put back as text, since the model's
+    /// `90*4` is 3600; `00` is 0, not asked). Empty for a shift.
     var pieceQuestions: [String] {
         guard !isShift else { return [] }
-        return Self.pieces(of: significantDigits(of: multiplicand)).compactMap { piece in
-            piece.isEmpty ? nil : (piece.hasSuffix("0") ? String(piece.dropLast()) : piece) + "*" + String(digit)
+        return Self.pieces(of: significantDigits(of: multiplicand)).flatMap { piece -> [String] in
+            guard !piece.isEmpty else { return [] }
+            let asked = piece.hasSuffix("0") ? String(piece.dropLast()) : piece
+            return [asked + "*" + String(digit), String(digit) + "*" + asked]
         }
     }
 
     /// The sum that puts the pieces' products together, from the model's `answers` to
-    /// `pieceQuestions`: each product of two digits by one has at most three, so those of every
-    /// other piece do not overlap and are written side by side as text, each at its place (268,
-    /// 360 and 52 above as 5203600268; 248 and 216 as 216024800, with the two zeros of their
-    /// places: `5203600268+216024800`); nil if an answer is not a whole number of at most four
-    /// digits, or for a shift.
-    func piecesSum(answers: [String?]) -> String? {
+    /// `pieceQuestions`, and whether both orders gave every piece's product (where they differ,
+    /// `piece*k`'s answer is taken: of the 720 products of two digits, the last not 0, by one,
+    /// the model gets 2 wrong that way and 23 the other, never the same wrong answer both ways;
+    /// its 75*8 is 500, its 8*75 600). Each has at most three digits, so those of every other
+    /// piece do not overlap and are written side by side as text, each at its place (268, 360
+    /// and 52 above as 5203600268; 248 and 216 as 216024800, with the two zeros of their places:
+    /// `5203600268+216024800`; one term alone is the product); nil if an answer is not a whole
+    /// number of at most four digits, or for a shift.
+    func piecesSum(answers: [String?]) -> (sum: String, bothOrders: Bool)? {
         guard !isShift else { return nil }
         var answers = answers[...]
-        var sides = ["", ""]
+        var sides = ["", ""], bothOrders = true
         for (n, piece) in Self.pieces(of: significantDigits(of: multiplicand)).enumerated() {
             var product = "0"
             if !piece.isEmpty {
                 guard let answer = answers.popFirst() ?? nil, !answer.isEmpty, answer.allSatisfy(\.isWholeNumber) else { return nil }
+                let swapped = answers.popFirst() ?? nil
+                bothOrders = bothOrders && swapped == answer
                 product = answer + (piece.hasSuffix("0") ? "0" : "")
                 guard product.count <= 4 else { return nil }
             }
             sides[n % 2] = String(repeating: "0", count: 4 - product.count) + product + sides[n % 2]
         }
         let terms = [sides[0], sides[1].isEmpty ? "" : sides[1] + "00"].map { String($0.drop { $0 == "0" }) }.filter { !$0.isEmpty }
-        return terms.isEmpty ? nil : terms.joined(separator: "+")
+        return terms.isEmpty ? nil : (terms.joined(separator: "+"), bothOrders)
     }
 
     /// p from the model's answer to `piecesSum` (a*k's digits, moved to a's last place by m's),

@@ -68,17 +68,32 @@ import Testing
         #expect(significantDigits(of: "0.04050") == "405" && digits(of: "120.5", at: -1 ..< 2) == "205")
     }
 
-    /// a*k in pieces of two digits by one, every other piece's product written side by side as
-    /// text and the two numbers added by the model; p is its total moved to a's last place.
+    /// a*k in pieces of two digits by one, asked in both orders, every other piece's product
+    /// written side by side as text and the two numbers added by the model; p is its total moved
+    /// to a's last place.
     @Test func aProductInPiecesIsPutTogetherAsText() {
-        let (p, _) = (PartialProduct.all(in: Array("{0.0001354906267*0.00404=0.0001354906267*0.004+0.0001354906267*0.00004=1+2=}".utf8))[1], 0)
-        #expect(p.pieceQuestions == ["67*4", "62*4", "9*4", "54*4", "13*4"])
-        #expect(p.piecesSum(answers: ["268", "248", "36", "216", "52"]) == "5203600268+216024800")
+        let p = PartialProduct.all(in: Array("{0.0001354906267*0.00404=0.0001354906267*0.004+0.0001354906267*0.00004=1+2=}".utf8))[1]
+        #expect(p.pieceQuestions == ["67*4", "4*67", "62*4", "4*62", "9*4", "4*9", "54*4", "4*54", "13*4", "4*13"])
+        let answers: [String?] = ["268", "268", "248", "248", "36", "36", "216", "216", "52", "52"]
+        #expect(p.piecesSum(answers: answers)! == ("5203600268+216024800", true))
         #expect(p.fromPieces("5419625068", lastDigits: "268") == "0.000000005419625068")
         #expect(p.fromPieces("5419625067", lastDigits: "268") == nil && p.fromPieces("541962506800", lastDigits: "268") == nil)
-        #expect(p.piecesSum(answers: ["268", nil, "36", "216", "52"]) == nil && p.piecesSum(answers: ["268", "24800", "36", "216", "52"]) == nil)
+        // Where the orders differ, `piece*k`'s answer is taken, and the pieces after it still read
+        // their own answers.
+        var differing = answers
+        differing[1] = "258"
+        #expect(p.piecesSum(answers: differing)! == ("5203600268+216024800", false))
+        differing = answers
+        differing[0] = "258"
+        #expect(p.piecesSum(answers: differing)! == ("5203600258+216024800", false))
+        var missing = answers
+        missing[2] = nil
+        #expect(p.piecesSum(answers: missing) == nil)
+        missing = answers
+        missing[2] = "24800"
+        #expect(p.piecesSum(answers: missing) == nil)
         let one = PartialProduct(multiplicand: "7", digit: "4", places: 0, product: 0 ..< 1)
-        #expect(one.pieceQuestions == ["7*4"] && one.piecesSum(answers: ["28"]) == "28" && one.piecesSum(answers: []) == nil)
+        #expect(one.pieceQuestions == ["7*4", "4*7"] && one.piecesSum(answers: ["28", "28"])! == ("28", true) && one.piecesSum(answers: []) == nil)
         let shift = PartialProduct(multiplicand: "7.5", digit: "1", places: 2, product: 0 ..< 1)
         #expect(shift.pieceQuestions.isEmpty && shift.piecesSum(answers: []) == nil)
     }

@@ -399,6 +399,17 @@ import ReckonModel
         #expect(repaired.repairs == 3)
     }
 
+    /// A partial product's digits are checked by the model's a*k in pieces: greedy, the shipped
+    /// model writes 30391431*7000 as 212730017000, sure enough that its division never checks it;
+    /// in pieces (31*7, 14*7, 39*7 and 3*7, each in both orders; 2730217+210009800 in pieces of
+    /// two, in both orders) it is 212740017000.
+    @Test func theShippedModelsPartialProductIsCheckedInPieces() throws {
+        guard let (plain, repaired) = try shippedModelsChains("30391431*7859") else { return }
+        #expect(plain.chain.contains("=212730017000+24313144800+1519571550+273522879="))
+        #expect(repaired.chain.contains("=212740017000+24313144800+1519571550+273522879=") && repaired.chain.hasSuffix("}238846256229"))
+        #expect(repaired.repairs == 1)
+    }
+
     /// A main-line product by one digit is checked the same way: greedy, the shipped model
     /// answers 8*36993 with 315944; its own 315944/8 is not 36993.
     @Test func theShippedModelsFalseMainLineProductIsRepaired() throws {
