@@ -410,6 +410,16 @@ import ReckonModel
         #expect(repaired.repairs == 1)
     }
 
+    /// A step its checks pass is still false where the model's sum in pieces of two digits,
+    /// asked in both orders, agrees on another total: greedy, the shipped model ends with
+    /// -10494.858491+1825=-9669.858491, and its own sums pass it; in pieces, 1825+9669.858491
+    /// is 11494.858491 both ways.
+    @Test func theShippedModelsStepIsCheckedInPiecesInBothOrders() throws {
+        guard let (plain, repaired) = try shippedModelsChains("2907/318-7614-2890+1825") else { return }
+        #expect(plain.chain.hasSuffix("=-10494.858491+1825=-9669.858491"))
+        #expect(repaired.chain.hasSuffix("=-10494.858491+1825=-8669.858491") && repaired.repairs == 1)
+    }
+
     /// A main-line product by one digit is checked the same way: greedy, the shipped model
     /// answers 8*36993 with 315944; its own 315944/8 is not 36993.
     @Test func theShippedModelsFalseMainLineProductIsRepaired() throws {
