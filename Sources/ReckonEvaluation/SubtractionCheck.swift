@@ -480,7 +480,6 @@ extension Solver {
                     + divisionLines.compactMap { l in
                         l.quotient.flatMap { q in l.quotientCopy.map { .quotient(QuotientText(written: q, expected: $0)) } }
                     }
-                    + SumStep.inProductBlocks(of: t).map(CheckedLine.step)
                     + PartialProduct.mainLine(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.product)
                     + StepRewrite.all(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.rewrite)
                     + BlockHead.all(in: question + t, from: question.count).map(CheckedLine.head)
@@ -488,15 +487,17 @@ extension Solver {
                 // carry slips (3148+3857=6905) are the first error of more chains than any other.
                 // So are the tables' multiples: a wrong one, written sure, was the first false
                 // division line of 42 of the 477 questions session 63's checks got wrong.
-                // And so is where a block's partial products put their digits (a text the model's
-                // division often gets a place off); their digits are divided back where doubtful.
+                // And so are a block's partial products (where their digits sit, a text the model's
+                // division often gets a place off, and their digits in pieces; they are divided back
+                // where doubtful) and its sums of them: in session 71's chains 128 of these sums
+                // were false, and the two orders in pieces agreed on the true sum of 120.
                 let blockProducts = PartialProduct.all(in: t).map { p in
                     var p = p
                     p.isDividedBack = p.isDividedBack && Self.isDoubtful(p.product, results[i].probabilities)
                     return CheckedLine.product(p)
                 }
                 let sure = (SumStep.all(in: question + t, from: question.count, complete: results[i].stop == .endToken)
-                    + SumStep.inDivisionTables(of: t)).map(CheckedLine.step) + blockProducts
+                    + SumStep.inProductBlocks(of: t) + SumStep.inDivisionTables(of: t)).map(CheckedLine.step) + blockProducts
                 let candidates = all.map { (line: $0, sure: false) } + sure.map { (line: $0, sure: true) }
                 // A step's form before its result: a step that is no rewrite is false as a whole.
                 for (line, sure) in candidates.sorted(by: { ($0.line.start, $0.line.isRewrite ? 0 : 1) < ($1.line.start, $1.line.isRewrite ? 0 : 1) })
