@@ -895,10 +895,7 @@ extension Solver {
             guard case .product(let p) = lines[k].line, !pieceQuestions[k].isEmpty else { return nil }
             return p.piecesSum(answers: Array(pieceAnswers.prefix(pieceQuestions[k].count)))
         }
-        let asked = piecesSums.compactMap { $0?.sum }.filter { $0.contains("+") }.flatMap { sum in
-            let terms = sum.split(separator: "+")
-            return [sum, terms[1] + "+" + terms[0]]
-        }
+        let asked = piecesSums.compactMap { $0?.sum }.filter { $0.contains("+") }.flatMap { [$0, swappedSum($0)] }
         var totalAnswers = try modelAnswers(asked, decoder: decoders.sums, answerTokens: 32, inPieces: true)[...]
         // Where the two orders differ, `x+y`'s is taken, as a rewrite only.
         let pieceTotals = piecesSums.map { pieces -> (total: String?, bothOrders: Bool)? in
@@ -935,10 +932,7 @@ extension Solver {
             case .quotient, .product, .rewrite, .head: return false
             }
         }
-        let swappedAnswers = try modelAnswers(swapped.map { k in
-            let addends = questions[k][0].split(separator: "+")
-            return addends[1] + "+" + addends[0]
-        }, decoder: decoders.sums, answerTokens: 32)
+        let swappedAnswers = try modelAnswers(swapped.map { swappedSum(questions[$0][0]) }, decoder: decoders.sums, answerTokens: 32)
         for (n, k) in swapped.enumerated() { askedPerLine[k][0] = swappedAnswers[n] }
         /// Which of a step's checks (its sum, its difference, a table's last multiple's sum with
         /// 10d) `answers` to `questions[k]` pass.
@@ -977,10 +971,8 @@ extension Solver {
             guard stepHolds[k], !roundable.contains(k), let addends = stepSums[k]?.addends.split(separator: "+") else { return false }
             return addends[0] != addends[1]
         }
-        let vetoAnswers = try modelAnswers(vetoed.flatMap { k -> [String] in
-            let addends = stepSums[k]!.addends, terms = addends.split(separator: "+")
-            return [addends, terms[1] + "+" + terms[0]]
-        }, decoder: decoders.sums, answerTokens: 32, inPieces: true)
+        let vetoAnswers = try modelAnswers(vetoed.flatMap { [stepSums[$0]!.addends, swappedSum(stepSums[$0]!.addends)] },
+                                           decoder: decoders.sums, answerTokens: 32, inPieces: true)
         for (n, k) in vetoed.enumerated() {
             if let total = vetoAnswers[2 * n], total == vetoAnswers[2 * n + 1], !gives(total, stepSums[k]!.total) { stepHolds[k] = false }
         }
@@ -1058,6 +1050,12 @@ extension Solver {
         }
         return answers
     }
+}
+
+/// `x+y` (two unsigned numbers) as `y+x`: the other path through the model's carries.
+private func swappedSum(_ sum: String) -> String {
+    let terms = sum.split(separator: "+")
+    return terms[1] + "+" + terms[0]
 }
 
 extension DecodeResult {
