@@ -7,7 +7,8 @@
 // skills (a table of k's multiples and subtractions), so its errors seldom repeat the product's.
 // Its answer keeps the policy's digits only (10 significant in `reckon-mathglm`): when it is
 // shorter than a, all its digits but the rounded last must start a. A main-line product by a
-// place term (`13127*4=52508`, no block) is checked the same way. (A long division's table
+// place term (`13127*4=52508`, no block) is checked the same way, and, where no rounding can
+// reach it, however sure, as a block's are below. (A long division's table
 // `d*k=m` is checked by sums: `SumStep`.)
 //
 // Where p's digits sit is read as text, since a block's partial products are exact: p's first
@@ -39,7 +40,7 @@ struct PartialProduct: Equatable {
     /// p's digits (and point) in the text it was read from.
     var product: Range<Int>
     /// p is a's exact product, so where its digits sit is read from a's (a block's partial
-    /// product; a main-line product may be rounded).
+    /// product, or a main-line one with too few decimals to be rounded).
     var isExact = false
     /// p's digits are checked by the model's division `p'/k` (not for a shift).
     var isDividedBack = true
@@ -76,22 +77,30 @@ struct PartialProduct: Equatable {
     /// Every step of the main line whose result lies in `text[from...]` and that turns `a*m` or
     /// `m*a` (unsigned, m a place term with a digit k ≠ 1) into a number p: a product the chain
     /// writes without a block. `product` is counted from `from`; `text` is the question, its `=`
-    /// and the chain, whose last expression is read only if `complete`.
-    static func mainLine(in text: [UInt8], from: Int, complete: Bool) -> [PartialProduct] {
+    /// and the chain, whose last expression is read only if `complete`. p is exact where a*m has
+    /// at most `exactFractionDigits` decimals (the fewest a chain's rounding keeps).
+    static func mainLine(in text: [UInt8], from: Int, complete: Bool, exactFractionDigits: Int) -> [PartialProduct] {
         let expressions = mainLineExpressions(in: text, complete: complete)
         return zip(expressions, expressions.dropFirst()).compactMap { before, after in
             guard after.lowerBound >= from else { return nil }
             let old = text[before], new = text[after]
             // What changed, widened to whole numbers (signs stay outside: only magnitudes are checked).
             let (prefix, suffix) = unchangedEnds(old, new)
-            let changed = old.dropFirst(prefix).dropLast(suffix)
+            var changed = old.dropFirst(prefix).dropLast(suffix)
             let p = new.startIndex + prefix ..< new.endIndex - suffix
+            // A bracketed product is written without its brackets: `(9*245)` → `2205`.
+            if let open = changed.first, let close = changed.last, changed.count > 2,
+               [(UInt8(ascii: "("), UInt8(ascii: ")")), (UInt8(ascii: "["), UInt8(ascii: "]"))].contains(where: { $0 == (open, close) }) {
+                changed = changed.dropFirst().dropLast()
+            }
             guard let star = changed.firstIndex(of: UInt8(ascii: "*")), isNumber(new[p]),
                   isNumber(changed[..<star]), isNumber(changed[(star + 1)...]) else { return nil }
             let operands = [String(decoding: changed[..<star], as: UTF8.self), String(decoding: changed[(star + 1)...], as: UTF8.self)]
             for (m, a) in [(operands[1], operands[0]), (operands[0], operands[1])] {
                 if let (digit, places) = placeTerm(m), digit != "1" {
-                    return PartialProduct(multiplicand: a, digit: digit, places: places, product: p.lowerBound - from ..< p.upperBound - from)
+                    let decimals = a.firstIndex(of: ".").map { a.distance(from: $0, to: a.endIndex) - 1 } ?? 0
+                    return PartialProduct(multiplicand: a, digit: digit, places: places, product: p.lowerBound - from ..< p.upperBound - from,
+                                          isExact: decimals + max(0, -places) <= exactFractionDigits)
                 }
             }
             return nil

@@ -476,11 +476,13 @@ extension Solver {
                 texts[i] = t
                 failing[i] = []
                 let divisionLines = SubtractionLine.all(in: t)
+                let mainLineProducts = PartialProduct.mainLine(in: question + t, from: question.count, complete: results[i].stop == .endToken,
+                                                               exactFractionDigits: options.precision.minimumFractionDigits)
                 let all = divisionLines.map(CheckedLine.division)
                     + divisionLines.compactMap { l in
                         l.quotient.flatMap { q in l.quotientCopy.map { .quotient(QuotientText(written: q, expected: $0)) } }
                     }
-                    + PartialProduct.mainLine(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.product)
+                    + mainLineProducts.filter { !$0.isExact }.map(CheckedLine.product)
                     + StepRewrite.all(in: question + t, from: question.count, complete: results[i].stop == .endToken).map(CheckedLine.rewrite)
                     + BlockHead.all(in: question + t, from: question.count).map(CheckedLine.head)
                 // The main line's ± steps are checked however sure the model was: its surest
@@ -490,14 +492,15 @@ extension Solver {
                 // And so are a block's partial products (where their digits sit, a text the model's
                 // division often gets a place off, and their digits in pieces; they are divided back
                 // where doubtful) and its sums of them: in session 71's chains 128 of these sums
-                // were false, and the two orders in pieces agreed on the true sum of 120.
-                let blockProducts = PartialProduct.all(in: t).map { p in
+                // were false, and the two orders in pieces agreed on the true sum of 120. So are
+                // the main line's exact products by a place term (its sure 9*245=1105).
+                let products = (PartialProduct.all(in: t) + mainLineProducts.filter(\.isExact)).map { p in
                     var p = p
                     p.isDividedBack = p.isDividedBack && Self.isDoubtful(p.product, results[i].probabilities)
                     return CheckedLine.product(p)
                 }
                 let sure = (SumStep.all(in: question + t, from: question.count, complete: results[i].stop == .endToken)
-                    + SumStep.inProductBlocks(of: t) + SumStep.inDivisionTables(of: t)).map(CheckedLine.step) + blockProducts
+                    + SumStep.inProductBlocks(of: t) + SumStep.inDivisionTables(of: t)).map(CheckedLine.step) + products
                 let candidates = all.map { (line: $0, sure: false) } + sure.map { (line: $0, sure: true) }
                 // A step's form before its result: a step that is no rewrite is false as a whole.
                 for (line, sure) in candidates.sorted(by: { ($0.line.start, $0.line.isRewrite ? 0 : 1) < ($1.line.start, $1.line.isRewrite ? 0 : 1) })
@@ -542,6 +545,8 @@ extension Solver {
                 /// often misplaces its quotient's point, would turn away p's own digits put in
                 /// their places.
                 func splice(_ number: String, over p: PartialProduct, chain i: Int) throws {
+                    // (A chain's last number, with nothing after it, is not rewritten so.)
+                    guard p.product.upperBound < texts[i]!.count else { return }
                     let text = Array(number.utf8) + [texts[i]![p.product.upperBound]]
                     let tokens = try tokenizer.encode(String(decoding: text, as: UTF8.self))
                     var placed = p
@@ -961,20 +966,23 @@ extension Solver {
             let ways = [askedPerLine[k], again.map(\.inPieces), again.map(\.whole)].map { stepChecks(k, $0) }
             stepHolds[k] = ways[0].indices.allSatisfy { c in ways.contains { $0[c] } }
         }
-        // A step checked as written fails, whatever its checks gave, where the model's sum in
-        // pieces of two digits, asked in both orders, agrees on another total: its checks share
-        // the step's slips (it ends `2907/318-7614-2890+1825` with -10494.858491+1825=-9669.858491,
-        // which they pass; in pieces 1825+9669.858491 is 11494.858491 both ways). In session 71's
-        // chains, the two orders agreed on 24,316 steps' sums, on a false one twice, and found
-        // 175 false steps. (A table's first multiple, d+d, has one order only: not vetoed.)
-        let vetoed = lines.indices.filter { k in
-            guard stepHolds[k], !roundable.contains(k), let addends = stepSums[k]?.addends.split(separator: "+") else { return false }
+        // A step checked as written is decided, whatever its checks gave, where the model's sum in
+        // pieces of two digits, asked in both orders, agrees on a total: it holds if that total is
+        // c. Its checks share the step's slips both ways: it ends `2907/318-7614-2890+1825` with
+        // -10494.858491+1825=-9669.858491, which they pass (in pieces 1825+9669.858491 is
+        // 11494.858491 both ways), and its whole 917.6+412.92 and the difference miss the true
+        // 1330.52, which the pieces give. In session 71's chains, the two orders agreed on 24,316
+        // steps' sums, on a false one twice, and found 175 false steps. (A table's first multiple,
+        // d+d, has one order only, and its last, with 10d to check, is left to its checks.)
+        let decided = lines.indices.filter { k in
+            guard !roundable.contains(k), let s = stepSums[k], s.next == nil || stepHolds[k] else { return false }
+            let addends = s.addends.split(separator: "+")
             return addends[0] != addends[1]
         }
-        let vetoAnswers = try modelAnswers(vetoed.flatMap { [stepSums[$0]!.addends, swappedSum(stepSums[$0]!.addends)] },
-                                           decoder: decoders.sums, answerTokens: 32, inPieces: true)
-        for (n, k) in vetoed.enumerated() {
-            if let total = vetoAnswers[2 * n], total == vetoAnswers[2 * n + 1], !gives(total, stepSums[k]!.total) { stepHolds[k] = false }
+        let piecesAnswers = try modelAnswers(decided.flatMap { [stepSums[$0]!.addends, swappedSum(stepSums[$0]!.addends)] },
+                                             decoder: decoders.sums, answerTokens: 32, inPieces: true)
+        for (n, k) in decided.enumerated() {
+            if let total = piecesAnswers[2 * n], total == piecesAnswers[2 * n + 1] { stepHolds[k] = gives(total, stepSums[k]!.total) }
         }
         return lines.indices.map { k in
             let t = lines[k].text

@@ -127,7 +127,7 @@ import Testing
     private func divisions(_ question: String, _ chain: String, complete: Bool = true) -> [String] {
         let text = Array((question + "=" + chain).utf8), from = question.utf8.count + 1
         let generated = Array(text[from...])
-        return PartialProduct.mainLine(in: text, from: from, complete: complete).map { p in
+        return PartialProduct.mainLine(in: text, from: from, complete: complete, exactFractionDigits: 6).map { p in
             let written = String(decoding: generated[p.product], as: UTF8.self)
             return p.division(in: generated).map { "\(written): \($0.question)=\($0.quotient)" } ?? "\(written): none"
         }
@@ -141,9 +141,25 @@ import Testing
         #expect(divisions("-0.03*41.5", "-1.245") == ["1.245: 124.5/3=41.5"])
         #expect(divisions("2*3*4", "6*4=24") == ["6: 6/3=2", "24: 24/4=6"])   // the second operand is tried first
         #expect(divisions("100*7", "700") == ["700: 700/7=100"])
+        #expect(divisions("3-(9*245)", "3-2205=-2202") == ["2205: 2205/9=245"])
+        #expect(divisions("[5*2]/3", "10/3=3.333333") == ["10: 10/2=5"])
         #expect(divisions("1000*77", "77000") == [])
         #expect(divisions("12*34", "{12*34=12*30+12*4=360+48=408}408") == [])
         #expect(divisions("12+3", "15") == [])
         #expect(divisions("13127*4", "52408", complete: false) == [])
+    }
+
+    /// A main-line product is exact, and checked as a block's are, where a*m has no more decimals
+    /// than the chain's rounding keeps (here 6).
+    @Test func mainLineProductsAreExactWhereNoRoundingReachesThem() {
+        func exact(_ question: String, _ chain: String) -> [Bool] {
+            let text = Array((question + "=" + chain).utf8)
+            return PartialProduct.mainLine(in: text, from: question.utf8.count + 1, complete: true, exactFractionDigits: 6).map(\.isExact)
+        }
+        #expect(exact("13127*4", "52508") == [true])
+        #expect(exact("-0.03*41.5", "-1.245") == [true])
+        #expect(exact("0.000005*3", "0.000015") == [true])
+        #expect(exact("0.0000005*3", "0.0000015") == [false])
+        #expect(exact("7*0.004525839385", "0.0316808757") == [false])
     }
 }

@@ -420,6 +420,25 @@ import ReckonModel
         #expect(repaired.chain.hasSuffix("=-10494.858491+1825=-8669.858491") && repaired.repairs == 1)
     }
 
+    /// The two orders decide a step both ways: greedy, the shipped model adds 917.6+412.92 as
+    /// 1320.52 in `4588*0.29`. Its whole sum and the difference check miss the true 1330.52 too,
+    /// but in pieces of two digits both orders give it, so the rewrite 1330.52 holds.
+    @Test func theShippedModelsStepPassesWhereItsPiecesAgreeInBothOrders() throws {
+        guard let (plain, repaired) = try shippedModelsChains("1123*(4588*29%)") else { return }
+        #expect(plain.chain.hasPrefix("1123*(4588*29%)={4588*0.29=4588*0.2+4588*0.09=917.6+412.92=1320.52}"))
+        #expect(repaired.chain.hasPrefix("1123*(4588*29%)={4588*0.29=4588*0.2+4588*0.09=917.6+412.92=1330.52}"))
+        #expect(repaired.chain.hasSuffix("}1494173.96"))
+    }
+
+    /// A main-line product no rounding can reach is checked as a block's partial products are,
+    /// however sure: greedy, the shipped model writes 86938*8 as 695404; in pieces (38*8, 69*8,
+    /// 8*8, each in both orders, put together and added) it is 695504.
+    @Test func theShippedModelsMainLineProductIsCheckedInPieces() throws {
+        guard let (plain, repaired) = try shippedModelsChains("1180-86938*8") else { return }
+        #expect(plain.chain == "1180-86938*8=1180-695404=-694224")
+        #expect(repaired.chain == "1180-86938*8=1180-695504=-694324" && repaired.repairs == 1)
+    }
+
     /// A main-line product by one digit is checked the same way: greedy, the shipped model
     /// answers 8*36993 with 315944; its own 315944/8 is not 36993.
     @Test func theShippedModelsFalseMainLineProductIsRepaired() throws {
