@@ -98,9 +98,8 @@ struct PartialProduct: Equatable {
             let operands = [String(decoding: changed[..<star], as: UTF8.self), String(decoding: changed[(star + 1)...], as: UTF8.self)]
             for (m, a) in [(operands[1], operands[0]), (operands[0], operands[1])] {
                 if let (digit, places) = placeTerm(m), digit != "1" {
-                    let decimals = a.firstIndex(of: ".").map { a.distance(from: $0, to: a.endIndex) - 1 } ?? 0
                     return PartialProduct(multiplicand: a, digit: digit, places: places, product: p.lowerBound - from ..< p.upperBound - from,
-                                          isExact: decimals + max(0, -places) <= exactFractionDigits)
+                                          isExact: decimals(of: a) + max(0, -places) <= exactFractionDigits)
                 }
             }
             return nil
@@ -128,8 +127,7 @@ struct PartialProduct: Equatable {
     func quotientMatches(_ answer: String) -> Bool {
         let q = withoutTrailingFractionZeros(answer), a = withoutTrailingFractionZeros(multiplicand)
         if q == a { return true }
-        func decimals(_ s: Substring) -> Int { s.firstIndex(of: ".").map { s.distance(from: $0, to: s.endIndex) - 1 } ?? 0 }
-        guard q.contains("."), decimals(q) < decimals(a), q.count >= 2 else { return false }
+        guard q.contains("."), decimals(of: q) < decimals(of: a), q.count >= 2 else { return false }
         return a.hasPrefix(q.dropLast())
     }
 }
@@ -238,6 +236,11 @@ extension PartialProduct {
 
     /// a's text with its point moved by m's places: a shift's product.
     var shifted: String { movingPoint(of: multiplicand, left: -places) }
+}
+
+/// How many digits `number` has after its point (`41.50` → 2).
+func decimals(of number: some StringProtocol) -> Int {
+    number.firstIndex(of: ".").map { number.distance(from: $0, to: number.endIndex) - 1 } ?? 0
 }
 
 /// `number`'s digits at the powers of ten `places`, highest first (`120.5`, -1 ..< 2 → `205`);
