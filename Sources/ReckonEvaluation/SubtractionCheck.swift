@@ -41,7 +41,8 @@ import ReckonModel
 // rewritten with such rounded results. A failing line is rewritten from the model's second choices
 // (its runner-up token at one of the line's least sure characters, then greedy to the end of the
 // line or, for a number, the line's other characters kept; a false step also from the model's
-// answers to the step asked on its own, in a fresh context, in both orders and in pieces); a
+// answers to the step asked on its own, in a fresh context, in both orders and in pieces, and a
+// difference's digits found by sums); a
 // rewrite is kept only if it passes the same check, and the chain is then decoded on from it (to
 // its next doubtful division line, which is checked in turn; the decoder reuses the cached prefix
 // each time). Session 32 measured the check on 150 of the shipped model's false remainders: it
@@ -659,17 +660,20 @@ extension Solver {
                 // A false step's last candidate: the model's answer to the step asked on its own.
                 // Asked in both orders (`b-a` answers `a-b` negated): the other order takes another
                 // path through the model's carries (its 15499-88494 is -73095, its 88494-15499 72995).
+                // Then in pieces, and a difference's digits by sums (`digitSumQuestions`).
                 let fresh = try modelAnswers(steps.flatMap { [$0.step.question, $0.step.swappedQuestion.question] },
                                              decoder: sumDecoder, answerTokens: 32)
                 let inPieces = try modelAnswers(steps.map(\.step.question), decoder: sumDecoder, answerTokens: 32, inPieces: true)
+                let bySums = try differencesBySums(steps.map(\.step.question), decoder: sumDecoder)
                 // Rounded as the chain writes them (384239.916312117 as 384239.916312).
                 let freshResults = try roundedAsWritten(steps.enumerated().flatMap { k, s in
                     [fresh[2 * k].flatMap(s.step.answer(from:)),
                      fresh[2 * k + 1].flatMap { s.step.answer(from: s.step.swappedQuestion.negated ? Self.negated($0) : $0) },
-                     inPieces[k].flatMap(s.step.answer(from:))]
+                     inPieces[k].flatMap(s.step.answer(from:)),
+                     bySums[k].flatMap(s.step.answer(from:))]
                 }, decoder: sumDecoder)
                 for (k, (i, step)) in steps.enumerated() {
-                    let answers = freshResults[3 * k ..< 3 * k + 3].compactMap { $0 }
+                    let answers = freshResults[4 * k ..< 4 * k + 4].compactMap { $0 }
                     for (n, answer) in answers.enumerated() where !answers[..<n].contains(answer) {
                         guard let (line, chain) = try Self.splice(answer, over: step, in: results[i], tokenizer) else { continue }
                         rewrites.append((line, chain))
@@ -852,10 +856,16 @@ extension Solver {
         func number(_ t: [UInt8], _ r: Range<Int>) -> String { string(t, SubtractionLine.withoutLeadingZeros(r, in: t)) }
         func sumStep(_ k: Int) -> SumStep? { if case .step(let s) = lines[k].line { s } else { nil } }
         // A step that may be rounded is checked by the model's exact result, asked first (nil if
-        // it wrote none: c is then checked as written), which, rounded, must be c.
+        // it wrote none: c is then checked as written), which, rounded, must be c. A difference's
+        // is its digits found by sums where each was found: asked digit by digit it has the
+        // step's own slips (`8513+-13.56492027=8599.43508`: its 10-4-1 is 4, both times).
         let roundable = lines.indices.filter { sumStep($0)?.mayBeRounded(in: lines[$0].text) ?? false }
         var exact = [String?](repeating: nil, count: lines.count), roundsToResult = [Bool](repeating: true, count: lines.count)
-        let exactAnswers = try modelAnswers(roundable.map { sumStep($0)!.question }, decoder: decoders.sums, answerTokens: 32)
+        let exactQuestions = roundable.map { sumStep($0)!.question }
+        let bySums = try differencesBySums(exactQuestions, decoder: decoders.sums)
+        var wholeOrInPieces = try modelAnswers(exactQuestions.indices.filter { bySums[$0] == nil }.map { exactQuestions[$0] },
+                                     decoder: decoders.sums, answerTokens: 32)[...]
+        let exactAnswers = bySums.map { $0 ?? wholeOrInPieces.popFirst()! }
         for (n, k) in roundable.enumerated() { exact[k] = exactAnswers[n].flatMap(sumStep(k)!.answer(from:)) }
         for (k, r) in zip(roundable, try roundedAsWritten(roundable.map { exact[$0] }, decoder: decoders.sums)) where exact[k] != nil {
             let s = sumStep(k)!
@@ -1030,6 +1040,21 @@ extension Solver {
         return zip(piecewise, pieceQuestions).map { question, questions in
             guard let question else { return whole.popFirst()! }
             return question.answer(from: questions.map { $0 == nil ? nil : pieces.popFirst()! })
+        }
+    }
+
+    /// The model's answers to the differences among `questions` digit by digit, each digit found
+    /// by sums (`PiecewiseQuestion.digitSumQuestions`); nil for a sum, or where a digit was not
+    /// found. Each distinct question is asked once.
+    private func differencesBySums(_ questions: [String], decoder: BatchDecoder) throws -> [String?] {
+        let differences = questions.map { PiecewiseQuestion($0, always: true) }
+        let asked = differences.map { $0?.digitSumQuestions?.flatMap { $0 } ?? [] }
+        var distinct: [String] = [], seen: Set<String> = []
+        for q in asked.joined() where seen.insert(q).inserted { distinct.append(q) }
+        let answers = Dictionary(uniqueKeysWithValues: zip(distinct, try wholeAnswers(distinct, decoder: decoder, answerTokens: 8)))
+        return zip(differences, asked).map { difference, asked in
+            guard let difference, !asked.isEmpty else { return nil }
+            return difference.answer(from: difference.digits(bySums: asked.map { answers[$0]! }))
         }
     }
 

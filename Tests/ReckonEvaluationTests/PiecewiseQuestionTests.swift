@@ -96,4 +96,33 @@ import Testing
         #expect(PiecewiseQuestion("1000.5-0.75")!.answer(from: ["5", "7", "9", "9", "9", "0"]) == "999.75")
         #expect(PiecewiseQuestion("1000000-999999")!.answer(from: ["1", "0", "0", "0", "0", "0", "0"]) == "1")
     }
+
+    /// A difference's digit can be found by sums: the r whose `q+r` the model gives as the
+    /// piece's minuend (after a borrow from below, as its minuend less one).
+    @Test func differencesDigitsAreFoundBySums() throws {
+        let difference = try #require(PiecewiseQuestion("2874-2682", always: true))
+        let sums = { (q: Int) in (0 ... 9).map { "\(q)+\($0)" } }
+        // 4-2: 2+r=4; 17-8: 8+r=17; 8-6 after a borrow: 6+r is the model's 8-1; 2-2: 2+r=2.
+        let questions = try #require(difference.digitSumQuestions)
+        #expect(questions == [sums(2), sums(8), ["8-1"] + sums(6), sums(2)])
+        let right = { (q: Int) -> [String?] in (0 ... 9).map { String(q + $0) } }
+        let answers = right(2) + right(8) + ["7"] + right(6) + right(2)
+        #expect(difference.digits(bySums: answers) == ["2", "9", "1", "0"])
+        #expect(difference.answer(from: difference.digits(bySums: answers)) == "192")
+        // The model's answer to the minuend less one is what the sums must give.
+        var slipped = answers
+        slipped[20] = "6"
+        #expect(difference.digits(bySums: slipped) == ["2", "9", "0", "0"])
+        // No sum that gives the minuend, or two: no digit, and no answer.
+        var none = answers
+        none[19] = "18"
+        #expect(difference.digits(bySums: none)[1] == nil)
+        var two = answers
+        two[18] = "17"
+        #expect(difference.digits(bySums: two)[1] == nil)
+        #expect(difference.answer(from: difference.digits(bySums: two)) == nil)
+        // A sum, and a difference in wider pieces, are not asked so.
+        #expect(PiecewiseQuestion("3148+3857", always: true)?.digitSumQuestions == nil)
+        #expect(PiecewiseQuestion("1000.5-0.75")?.digitSumQuestions?.first == ["5+0", "5+1", "5+2", "5+3", "5+4", "5+5", "5+6", "5+7", "5+8", "5+9"])
+    }
 }

@@ -456,6 +456,23 @@ import ReckonModel
         #expect(repaired.chain == "4943-4661=282" && repaired.repairs == 1)
     }
 
+    /// A false difference's digits are also found by sums: the shipped model answers 7073-6274
+    /// with 809 whole, -899 for 6274-7073, and 809 digit by digit (its 13-4 is 8), but its sums
+    /// of one digit give 799.
+    @Test func theShippedModelsDifferenceIsFoundBySums() throws {
+        guard let (plain, repaired) = try shippedModelsChains("7073-6274") else { return }
+        #expect(plain.chain == "7073-6274=809")
+        #expect(repaired.chain == "7073-6274=799" && repaired.repairs == 1)
+    }
+
+    /// So is a rounded difference's exact result, which its check is by: digit by digit, the
+    /// shipped model's 8513-13.56492027 has its 10-4-1 (4) and rounds to the 8599.43508 it wrote.
+    @Test func theShippedModelsRoundedDifferenceIsCheckedBySums() throws {
+        guard let (plain, repaired) = try shippedModelsChains("8513+-13.56492027") else { return }
+        #expect(plain.chain == "8513+-13.56492027=8599.43508")
+        #expect(repaired.chain == "8513+-13.56492027=8499.43508" && repaired.repairs == 1)
+    }
+
     /// A sum that misses is asked again with its addends swapped: greedy, the shipped model adds
     /// 51200+8960 as 50160, and so does its own sum asked alone; its 8960+51200 is 60160, so the
     /// rewrite 60160 passes.
