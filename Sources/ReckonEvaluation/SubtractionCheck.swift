@@ -864,7 +864,7 @@ extension Solver {
         let exactQuestions = roundable.map { sumStep($0)!.question }
         let bySums = try differencesBySums(exactQuestions, decoder: decoders.sums)
         var wholeOrInPieces = try modelAnswers(exactQuestions.indices.filter { bySums[$0] == nil }.map { exactQuestions[$0] },
-                                     decoder: decoders.sums, answerTokens: 32)[...]
+                                            decoder: decoders.sums, answerTokens: 32)[...]
         let exactAnswers = bySums.map { $0 ?? wholeOrInPieces.popFirst()! }
         for (n, k) in roundable.enumerated() { exact[k] = exactAnswers[n].flatMap(sumStep(k)!.answer(from:)) }
         for (k, r) in zip(roundable, try roundedAsWritten(roundable.map { exact[$0] }, decoder: decoders.sums)) where exact[k] != nil {
